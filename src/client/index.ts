@@ -1,0 +1,127 @@
+/**
+ * The embedding API: a typed, promise-based client of fleetq's gRPC API, for portals and scripts.
+ *
+ *   import { connect } from 'fleetq';
+ *   const fq = connect();                      // FLEETQ_SERVER or $FLEETQ_HOME/fleetq.sock
+ *   const { job } = await fq.submitJob({ spec: { script: 'echo hi\n' } });
+ *
+ * Every method rejects with a grpc `ServiceError` (`code`, `details`) when the server refuses;
+ * the message names the field at fault. Types come from proto/fleetq/v1/scheduler.proto.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { loadProto } from '../proto/load.js';
+import { serverAddress } from '../config/paths.js';
+import type { SchedulerClient } from '../gen/fleetq/v1/Scheduler.js';
+import type { SubmitJobRequest } from '../gen/fleetq/v1/SubmitJobRequest.js';
+import type { SubmitJobResponse__Output } from '../gen/fleetq/v1/SubmitJobResponse.js';
+import type { GetJobRequest } from '../gen/fleetq/v1/GetJobRequest.js';
+import type { Job__Output } from '../gen/fleetq/v1/Job.js';
+import type { ListJobsRequest } from '../gen/fleetq/v1/ListJobsRequest.js';
+import type { ListJobsResponse__Output } from '../gen/fleetq/v1/ListJobsResponse.js';
+import type { WatchJobsRequest } from '../gen/fleetq/v1/WatchJobsRequest.js';
+import type { JobEvent__Output } from '../gen/fleetq/v1/JobEvent.js';
+import type { CancelJobRequest } from '../gen/fleetq/v1/CancelJobRequest.js';
+import type { CancelJobResponse__Output } from '../gen/fleetq/v1/CancelJobResponse.js';
+import type { HoldJobRequest } from '../gen/fleetq/v1/HoldJobRequest.js';
+import type { HoldJobResponse__Output } from '../gen/fleetq/v1/HoldJobResponse.js';
+import type { ReleaseJobRequest } from '../gen/fleetq/v1/ReleaseJobRequest.js';
+import type { ReleaseJobResponse__Output } from '../gen/fleetq/v1/ReleaseJobResponse.js';
+import type { AlterJobRequest } from '../gen/fleetq/v1/AlterJobRequest.js';
+import type { AlterJobResponse__Output } from '../gen/fleetq/v1/AlterJobResponse.js';
+import type { ListNodesRequest } from '../gen/fleetq/v1/ListNodesRequest.js';
+import type { ListNodesResponse__Output } from '../gen/fleetq/v1/ListNodesResponse.js';
+import type { ListQueuesRequest } from '../gen/fleetq/v1/ListQueuesRequest.js';
+import type { ListQueuesResponse__Output } from '../gen/fleetq/v1/ListQueuesResponse.js';
+import type { Server__Output } from '../gen/fleetq/v1/Server.js';
+
+export type { Job__Output as Job } from '../gen/fleetq/v1/Job.js';
+export type { JobSpec } from '../gen/fleetq/v1/JobSpec.js';
+export type { JobEvent__Output as JobEvent } from '../gen/fleetq/v1/JobEvent.js';
+export type { Node__Output as Node } from '../gen/fleetq/v1/Node.js';
+export type { Queue__Output as Queue } from '../gen/fleetq/v1/Queue.js';
+export type { Server__Output as ServerInfo } from '../gen/fleetq/v1/Server.js';
+export type { JobState__Output as JobState } from '../gen/fleetq/v1/JobState.js';
+export { serverAddress } from '../config/paths.js';
+
+export interface ConnectOptions {
+  /** gRPC target; default FLEETQ_SERVER or unix:$FLEETQ_HOME/fleetq.sock. */
+  address?: string;
+  /** Per-call deadline in milliseconds; default 30000. */
+  timeoutMs?: number;
+  /** Sent as the `x-fleetq-user` metadata; default the OS user. */
+  user?: string;
+}
+
+type Unary<Req, Res> = (req: Req, md: grpc.Metadata, opts: grpc.CallOptions, cb: grpc.requestCallback<Res>) => unknown;
+
+export class FleetqClient {
+  readonly raw: SchedulerClient;
+  readonly address: string;
+  private readonly timeoutMs: number;
+  private readonly metadata: grpc.Metadata;
+
+  constructor(opts: ConnectOptions = {}) {
+    this.address = opts.address ?? serverAddress();
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.metadata = new grpc.Metadata();
+    if (opts.user) this.metadata.set('x-fleetq-user', opts.user);
+    const proto = loadProto();
+    this.raw = new proto.fleetq.v1.Scheduler(this.address, grpc.credentials.createInsecure(), {
+      'grpc.enable_retries': 0,
+    }) as unknown as SchedulerClient;
+  }
+
+  private call<Req, Res>(method: Unary<Req, Res>, req: Req): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      const deadline = Date.now() + this.timeoutMs;
+      method.call(this.raw, req, this.metadata, { deadline }, (err, res) => {
+        if (err) reject(err);
+        else resolve(res as Res);
+      });
+    });
+  }
+
+  /** Stores a job; resolves once it is durable. With `request_id`, retries return the same job. */
+  submitJob(req: SubmitJobRequest): Promise<SubmitJobResponse__Output> { return this.call(this.raw.SubmitJob, req); }
+  getJob(req: GetJobRequest): Promise<Job__Output> { return this.call(this.raw.GetJob, req); }
+  listJobs(req: ListJobsRequest = {}): Promise<ListJobsResponse__Output> { return this.call(this.raw.ListJobs, req); }
+  cancelJob(req: CancelJobRequest): Promise<CancelJobResponse__Output> { return this.call(this.raw.CancelJob, req); }
+  holdJob(req: HoldJobRequest): Promise<HoldJobResponse__Output> { return this.call(this.raw.HoldJob, req); }
+  releaseJob(req: ReleaseJobRequest): Promise<ReleaseJobResponse__Output> { return this.call(this.raw.ReleaseJob, req); }
+  alterJob(req: AlterJobRequest): Promise<AlterJobResponse__Output> { return this.call(this.raw.AlterJob, req); }
+  listNodes(req: ListNodesRequest = {}): Promise<ListNodesResponse__Output> { return this.call(this.raw.ListNodes, req); }
+  listQueues(req: ListQueuesRequest = {}): Promise<ListQueuesResponse__Output> { return this.call(this.raw.ListQueues, req); }
+  getServer(): Promise<Server__Output> { return this.call(this.raw.GetServer, {}); }
+
+  /** Every job, following next_page_token until the last page. */
+  async listAllJobs(req: ListJobsRequest = {}): Promise<Job__Output[]> {
+    const out: Job__Output[] = [];
+    let page_token = '';
+    do {
+      const res = await this.listJobs({ ...req, page_token });
+      out.push(...res.jobs);
+      page_token = res.next_page_token;
+    } while (page_token !== '');
+    return out;
+  }
+
+  /**
+   * Streams job changes as an async iterable. Pass `since_revision` (the last revision seen) to
+   * resume after a reconnect without missing an event. Break out of the loop to cancel.
+   */
+  async *watchJobs(req: WatchJobsRequest = {}): AsyncGenerator<JobEvent__Output> {
+    const call = this.raw.WatchJobs(req, this.metadata);
+    try {
+      for await (const ev of call as AsyncIterable<JobEvent__Output>) yield ev;
+    } finally {
+      call.cancel();
+    }
+  }
+
+  close(): void { this.raw.close(); }
+}
+
+/** Connects to a fleetq daemon (lazily: the first call dials). */
+export function connect(opts: ConnectOptions = {}): FleetqClient {
+  return new FleetqClient(opts);
+}

@@ -1,0 +1,22 @@
+// Original file: /work/main/proto/fleetq/v1/agent.proto
+
+import type { Register as _fleetq_v1_Register, Register__Output as _fleetq_v1_Register__Output } from '../../fleetq/v1/Register.js';
+import type { Heartbeat as _fleetq_v1_Heartbeat, Heartbeat__Output as _fleetq_v1_Heartbeat__Output } from '../../fleetq/v1/Heartbeat.js';
+import type { JobStarted as _fleetq_v1_JobStarted, JobStarted__Output as _fleetq_v1_JobStarted__Output } from '../../fleetq/v1/JobStarted.js';
+import type { JobEnded as _fleetq_v1_JobEnded, JobEnded__Output as _fleetq_v1_JobEnded__Output } from '../../fleetq/v1/JobEnded.js';
+
+export interface AgentMessage {
+  'register'?: (_fleetq_v1_Register | null);
+  'heartbeat'?: (_fleetq_v1_Heartbeat | null);
+  'started'?: (_fleetq_v1_JobStarted | null);
+  'ended'?: (_fleetq_v1_JobEnded | null);
+  'msg'?: "register"|"heartbeat"|"started"|"ended";
+}
+
+export interface AgentMessage__Output {
+  'register'?: (_fleetq_v1_Register__Output | null);
+  'heartbeat'?: (_fleetq_v1_Heartbeat__Output | null);
+  'started'?: (_fleetq_v1_JobStarted__Output | null);
+  'ended'?: (_fleetq_v1_JobEnded__Output | null);
+  'msg'?: "register"|"heartbeat"|"started"|"ended";
+}

@@ -1,0 +1,8 @@
+// Original file: /work/main/proto/fleetq/v1/scheduler.proto
+
+
+export interface GetServerRequest {
+}
+
+export interface GetServerRequest__Output {
+}

@@ -1,0 +1,35 @@
+// Original file: /work/main/proto/fleetq/v1/agent.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface Launch {
+  'job_id'?: (string);
+  'job_name'?: (string);
+  'script'?: (string);
+  'workdir'?: (string);
+  'stdout_path'?: (string);
+  'stderr_path'?: (string);
+  'env'?: ({[key: string]: string});
+  'walltime_seconds'?: (number | string | Long);
+  'kill_delay_seconds'?: (number);
+  'shell'?: (string);
+  'nodefile'?: (string)[];
+  'uid'?: (number);
+  'gid'?: (number);
+}
+
+export interface Launch__Output {
+  'job_id': (string);
+  'job_name': (string);
+  'script': (string);
+  'workdir': (string);
+  'stdout_path': (string);
+  'stderr_path': (string);
+  'env': ({[key: string]: string});
+  'walltime_seconds': (number);
+  'kill_delay_seconds': (number);
+  'shell': (string);
+  'nodefile': (string)[];
+  'uid': (number);
+  'gid': (number);
+}

@@ -1,0 +1,17 @@
+// Original file: /work/main/proto/fleetq/v1/agent.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface NodeResources {
+  'ncpus'?: (number);
+  'mem_bytes'?: (number | string | Long);
+  'ngpus'?: (number);
+  'arch'?: (string);
+}
+
+export interface NodeResources__Output {
+  'ncpus': (number);
+  'mem_bytes': (number);
+  'ngpus': (number);
+  'arch': (string);
+}
