@@ -8,6 +8,7 @@
  * Every method rejects with a grpc `ServiceError` (`code`, `details`) when the server refuses;
  * the message names the field at fault. Types come from proto/fleetq/v1/scheduler.proto.
  */
+import { userInfo } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import { loadProto } from '../proto/load.js';
 import { serverAddress } from '../config/paths.js';
@@ -64,7 +65,7 @@ export class FleetqClient {
     this.address = opts.address ?? serverAddress();
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.metadata = new grpc.Metadata();
-    if (opts.user) this.metadata.set('x-fleetq-user', opts.user);
+    this.metadata.set('x-fleetq-user', opts.user ?? userInfo().username);
     const proto = loadProto();
     this.raw = new proto.fleetq.v1.Scheduler(this.address, grpc.credentials.createInsecure(), {
       'grpc.enable_retries': 0,

@@ -1,0 +1,228 @@
+/**
+ * The node agent (`fleetq agent`): runs jobs on one node for the daemon. It dials the daemon and
+ * holds one Connect stream: Register (with the jobs it still runs and those that ended while the
+ * daemon was away), heartbeats, started/ended reports up; Launch, Signal, AckEnded, Shutdown down.
+ *
+ * Jobs run as real processes in their own process group, in PBS_O_WORKDIR, with PBS's environment,
+ * stdout/stderr in the files PBS names. Walltime is enforced here (SIGTERM, kill_delay, SIGKILL), so
+ * it holds while the daemon restarts. An ended job's report is written to the agent's spool before
+ * it is sent, and removed only when the daemon acknowledges it: a report survives daemon and agent
+ * restarts.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { loadProto } from '../proto/load.js';
+import type { AgentClient } from '../gen/fleetq/v1/Agent.js';
+import type { AgentMessage } from '../gen/fleetq/v1/AgentMessage.js';
+import type { DaemonMessage__Output } from '../gen/fleetq/v1/DaemonMessage.js';
+import type { Launch__Output } from '../gen/fleetq/v1/Launch.js';
+import type { JobEnded } from '../gen/fleetq/v1/JobEnded.js';
+import type { Logger } from '../util/log.js';
+
+export interface AgentOptions {
+  node: string;
+  server: string;            // gRPC target of the daemon
+  tokenFile: string;         // shared secret proving the agent belongs to this daemon
+  stateDir: string;          // spool: scripts, nodefiles, ended reports, tmp dirs
+  ncpus: number; mem_bytes: number; ngpus: number;
+  heartbeatMs: number;
+  orphanExitMs: number;      // exit when the daemon has been away this long and no job runs
+  log: Logger;
+}
+
+interface Running {
+  launch: Launch__Output;
+  child: ChildProcess;
+  pid: number;
+  start: number;             // unix seconds
+  reason: string;            // why it was killed: '', 'walltime', 'signal'
+  timers: NodeJS.Timeout[];
+  cput: number;
+}
+
+const now = (): number => Math.floor(Date.now() / 1000);
+const SIGNALS = new Set(['SIGTERM', 'SIGKILL', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGSTOP', 'SIGCONT', 'SIGQUIT']);
+
+export class NodeAgent {
+  private readonly running = new Map<string, Running>();
+  private stream: grpc.ClientDuplexStream<AgentMessage, DaemonMessage__Output> | undefined;
+  private readonly client: AgentClient;
+  private shuttingDown = false;
+  private lastConnected = Date.now();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly log: Logger;
+
+  constructor(private readonly o: AgentOptions) {
+    this.log = o.log;
+    // jobs/ and tmp/ hold files that jobs running as their owners read: traversable, not listable.
+    for (const d of ['jobs', 'ended', 'tmp']) mkdirSync(join(o.stateDir, d), { recursive: true, mode: d === 'ended' ? 0o700 : 0o711 });
+    chmodSync(o.stateDir, 0o711);
+    const proto = loadProto();
+    this.client = new proto.fleetq.v1.Agent(o.server, grpc.credentials.createInsecure()) as unknown as AgentClient;
+  }
+
+  start(): void {
+    writeFileSync(join(this.o.stateDir, 'agent.pid'), `${process.pid}\n`);
+    this.connect();
+    this.timers.push(setInterval(() => this.tick(), this.o.heartbeatMs).unref());
+  }
+
+  /** Kills every job (SIGTERM, then SIGKILL after kill_delay), reports their ends, then exits. */
+  terminate(): void {
+    this.shuttingDown = true;
+    for (const id of this.running.keys()) this.signal(id, 'SIGTERM', true, 'signal');
+    if (this.running.size === 0) this.exit();
+  }
+
+  private connect(): void {
+    if (this.shuttingDown) return;
+    const md = new grpc.Metadata();
+    md.set('x-fleetq-agent-token', readFileSync(this.o.tokenFile, 'utf8').trim());
+    const s = this.client.Connect(md);
+    this.stream = s;
+    s.on('data', (m: DaemonMessage__Output) => this.onMessage(m));
+    s.on('error', () => undefined); // 'end'/'close' follows; reconnect there
+    s.on('close', () => {
+      if (this.stream === s) this.stream = undefined;
+      setTimeout(() => this.connect(), 250).unref();
+    });
+    s.write({ register: {
+      node: this.o.node, pid: process.pid, host: hostname(),
+      resources: { ncpus: this.o.ncpus, mem_bytes: this.o.mem_bytes, ngpus: this.o.ngpus, arch: 'linux' },
+      running: this.runningList(), ended: this.spooledEnds(),
+    } });
+    this.lastConnected = Date.now();
+  }
+
+  private runningList(): Array<{ job_id: string; pid: number; start_time_unix: number }> {
+    return [...this.running.values()].map((r) => ({ job_id: r.launch.job_id, pid: r.pid, start_time_unix: r.start }));
+  }
+
+  private spooledEnds(): JobEnded[] {
+    const dir = join(this.o.stateDir, 'ended');
+    return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as JobEnded);
+  }
+
+  private send(m: AgentMessage): void { this.stream?.write(m); }
+
+  private tick(): void {
+    for (const r of this.running.values()) r.cput = Math.max(r.cput, cpuSeconds(r.pid));
+    if (this.stream) { this.lastConnected = Date.now(); this.send({ heartbeat: { time_unix: now(), running: this.runningList() } }); }
+    const idle = this.running.size === 0;
+    if (idle && (this.shuttingDown || Date.now() - this.lastConnected > this.o.orphanExitMs)) this.exit();
+  }
+
+  private onMessage(m: DaemonMessage__Output): void {
+    switch (m.msg) {
+      case 'launch': if (m.launch) this.launch(m.launch); break;
+      case 'signal': if (m.signal) this.signal(m.signal.job_id, m.signal.signal, m.signal.then_kill, 'signal'); break;
+      case 'ack_ended': if (m.ack_ended) rmSync(join(this.o.stateDir, 'ended', `${m.ack_ended.job_id}.json`), { force: true }); break;
+      case 'shutdown': this.shuttingDown = true; if (this.running.size === 0) this.exit(); break;
+      default: break;
+    }
+  }
+
+  /** Starts a job's script. A failure to start is reported as an end with JOB_EXEC_FAIL1 (-1). */
+  private launch(l: Launch__Output): void {
+    if (this.running.has(l.job_id)) return; // duplicate launch after a reconnect
+    const files = this.jobFiles(l.job_id);
+    let out = -1; let err = -1;
+    try {
+      const asOwner = process.getuid?.() === 0 && l.uid !== 0;
+      writeFileSync(files.script, l.script, { mode: 0o700 });
+      writeFileSync(files.nodefile, l.nodefile.map((h) => `${h}\n`).join(''), { mode: 0o644 });
+      const tmp = l.env.TMPDIR ?? files.tmp;
+      mkdirSync(tmp, { recursive: true, mode: 0o700 });
+      out = openSync(l.stdout_path, 'w', 0o644);
+      err = l.stderr_path === l.stdout_path ? out : openSync(l.stderr_path, 'w', 0o644);
+      if (asOwner) for (const f of [files.script, files.nodefile, tmp, l.stdout_path, l.stderr_path]) chownSync(f, l.uid, l.gid);
+      const [cmd, args] = shellFor(l, files.script);
+      const child = spawn(cmd, args, {
+        cwd: l.workdir, env: { ...l.env, PBS_NODEFILE: files.nodefile, HOME: l.env.PBS_O_HOME ?? process.env.HOME ?? '/' },
+        stdio: ['ignore', out, err], detached: true,
+        ...(process.getuid?.() === 0 && l.uid !== 0 ? { uid: l.uid, gid: l.gid } : {}),
+      });
+      const r: Running = { launch: l, child, pid: child.pid ?? 0, start: now(), reason: '', timers: [], cput: 0 };
+      this.running.set(l.job_id, r);
+      child.on('exit', (code, sig) => this.onExit(r, code, sig));
+      child.on('error', (e) => { this.log.warn({ job: l.job_id, err: e.message }, 'job process error'); });
+      if (l.walltime_seconds > 0) {
+        r.timers.push(setTimeout(() => this.signal(l.job_id, 'SIGTERM', true, 'walltime'), l.walltime_seconds * 1000));
+      }
+      this.log.info({ job: l.job_id, pid: r.pid }, 'job started');
+      this.send({ started: { job_id: l.job_id, pid: r.pid, start_time_unix: r.start } });
+    } catch (e) {
+      this.log.warn({ job: l.job_id, err: (e as Error).message }, 'launch failed');
+      this.report({ job_id: l.job_id, exit_status: -1, end_time_unix: now(), cput_seconds: 0, walltime_seconds: 0, reason: 'launch' });
+    } finally {
+      if (out >= 0) closeSync(out);
+      if (err >= 0 && err !== out) closeSync(err);
+    }
+  }
+
+  private jobFiles(id: string): { script: string; nodefile: string; tmp: string } {
+    const base = join(this.o.stateDir, 'jobs', id);
+    return { script: `${base}.SC`, nodefile: `${base}.nodes`, tmp: join(this.o.stateDir, 'tmp', `pbs.${id}`) };
+  }
+
+  /** Signals the job's whole process group; with thenKill, SIGKILL follows after kill_delay. */
+  private signal(id: string, sig: string, thenKill: boolean, reason: string): void {
+    const r = this.running.get(id);
+    if (!r || !SIGNALS.has(sig)) return;
+    if (r.reason === '') r.reason = reason;
+    try { process.kill(-r.pid, sig as NodeJS.Signals); } catch { /* already gone */ }
+    if (thenKill) {
+      r.timers.push(setTimeout(() => { try { process.kill(-r.pid, 'SIGKILL'); } catch { /* gone */ } }, r.launch.kill_delay_seconds * 1000));
+    }
+  }
+
+  private onExit(r: Running, code: number | null, sig: NodeJS.Signals | null): void {
+    r.timers.forEach(clearTimeout);
+    this.running.delete(r.launch.job_id);
+    try { process.kill(-r.pid, 'SIGKILL'); } catch { /* the group is gone */ }
+    const signum = sig ? (({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGUSR1: 10, SIGUSR2: 12 } as Record<string, number>)[sig] ?? 15) : 0;
+    const exit = r.reason === 'walltime' ? -29 : sig ? 256 + signum : (code ?? 0);
+    const files = this.jobFiles(r.launch.job_id);
+    for (const f of [files.script, files.nodefile]) if (existsSync(f)) unlinkSync(f);
+    rmSync(r.launch.env.TMPDIR ?? files.tmp, { recursive: true, force: true });
+    this.log.info({ job: r.launch.job_id, exit, reason: r.reason }, 'job ended');
+    this.report({ job_id: r.launch.job_id, exit_status: exit, end_time_unix: now(), cput_seconds: r.cput, walltime_seconds: now() - r.start, reason: r.reason });
+    if (this.shuttingDown && this.running.size === 0) setTimeout(() => this.exit(), 500).unref();
+  }
+
+  /** Spools the end report first (so it survives restarts), then sends it. */
+  private report(e: JobEnded): void {
+    writeFileSync(join(this.o.stateDir, 'ended', `${e.job_id}.json`), JSON.stringify(e));
+    this.send({ ended: e });
+  }
+
+  private exit(): void {
+    this.log.info({ node: this.o.node }, 'agent exiting');
+    this.timers.forEach(clearInterval);
+    try { unlinkSync(join(this.o.stateDir, 'agent.pid')); } catch { /* gone */ }
+    this.stream?.end();
+    this.client.close();
+    setTimeout(() => process.exit(0), 100).unref();
+  }
+}
+
+/** The command that runs a script: -S shell, else the script's #! line, else /bin/bash. */
+function shellFor(l: Launch__Output, script: string): [string, string[]] {
+  if (l.shell !== '') return [l.shell.split(',')[0]?.replace(/@.*$/, '') ?? '/bin/bash', [script]];
+  const m = /^#![ \t]*(\S+)(?:[ \t]+([^\n]*))?/.exec(l.script);
+  if (m?.[1]) return [m[1], [...(m[2] ? [m[2].trim()] : []), script]];
+  return ['/bin/bash', [script]];
+}
+
+/** CPU seconds of a process and its reaped children, from /proc (0 when unavailable). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = [11, 12, 13, 14].reduce((s, i) => s + Number(f[i] ?? 0), 0);
+    return Math.floor(ticks / 100);
+  } catch { return 0; }
+}

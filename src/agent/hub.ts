@@ -1,0 +1,110 @@
+/**
+ * The daemon's side of agent.proto: accepts agents' Connect streams, keeps which node each stream
+ * serves, forwards launches and signals, and turns what agents report into calls on its listener
+ * (the daemon wires that to the job service and the node registry). Knows streams, not policy.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import type { AgentHandlers } from '../gen/fleetq/v1/Agent.js';
+import type { AgentMessage__Output } from '../gen/fleetq/v1/AgentMessage.js';
+import type { DaemonMessage } from '../gen/fleetq/v1/DaemonMessage.js';
+import type { Register__Output } from '../gen/fleetq/v1/Register.js';
+import type { JobEnded__Output } from '../gen/fleetq/v1/JobEnded.js';
+import type { Launch } from '../gen/fleetq/v1/Launch.js';
+import type { Logger } from '../util/log.js';
+
+export interface HubListener {
+  registered(r: Register__Output): void;
+  disconnected(node: string): void;
+  heartbeat(node: string, running: string[]): void;
+  started(node: string, jobId: string, pid: number): void;
+  /** Must resolve once the end is durable; the hub then acknowledges it to the agent. */
+  ended(node: string, e: JobEnded__Output): Promise<void>;
+}
+
+type Stream = grpc.ServerDuplexStream<AgentMessage__Output, DaemonMessage>;
+
+export class AgentHub {
+  private readonly streams = new Map<string, Stream>();
+  private readonly token: Buffer;
+
+  constructor(token: string, private readonly listener: HubListener, private readonly log: Logger) {
+    this.token = Buffer.from(token);
+  }
+
+  connected(node: string): boolean { return this.streams.has(node); }
+  nodes(): string[] { return [...this.streams.keys()]; }
+
+  /** Sends a message to a node's agent; false when the node has no agent connected. */
+  send(node: string, m: DaemonMessage): boolean {
+    const s = this.streams.get(node);
+    if (!s) return false;
+    s.write(m);
+    return true;
+  }
+
+  launch(node: string, l: Launch): boolean { return this.send(node, { launch: l }); }
+  signal(node: string, jobId: string, signal: string, thenKill: boolean): boolean {
+    return this.send(node, { signal: { job_id: jobId, signal, then_kill: thenKill } });
+  }
+
+  /** Asks every agent to exit once its jobs are done, and closes the streams. */
+  shutdown(): void {
+    for (const s of this.streams.values()) { s.write({ shutdown: {} }); s.end(); }
+    this.streams.clear();
+  }
+
+  private authorised(md: grpc.Metadata): boolean {
+    const got = Buffer.from(String(md.get('x-fleetq-agent-token')[0] ?? ''));
+    return got.length === this.token.length && timingSafeEqual(got, this.token);
+  }
+
+  handlers(): AgentHandlers {
+    return {
+      Connect: (s: Stream) => {
+        if (!this.authorised(s.metadata)) {
+          s.emit('error', { code: grpc.status.PERMISSION_DENIED, details: 'x-fleetq-agent-token: missing or wrong agent token' });
+          return;
+        }
+        let node = '';
+        s.on('data', (m: AgentMessage__Output) => { node = this.onMessage(s, node, m); });
+        const gone = (): void => {
+          if (node !== '' && this.streams.get(node) === s) {
+            this.streams.delete(node);
+            this.log.warn({ node }, 'agent disconnected');
+            this.listener.disconnected(node);
+          }
+        };
+        s.on('end', () => { gone(); s.end(); });
+        s.on('error', gone);
+        s.on('cancelled', gone);
+      },
+    };
+  }
+
+  private onMessage(s: Stream, node: string, m: AgentMessage__Output): string {
+    if (m.msg === 'register' && m.register) {
+      const r = m.register;
+      if (!/^[\w.-]{1,64}$/.test(r.node)) { s.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: `register.node: '${r.node}' is not a node name` }); return node; }
+      const old = this.streams.get(r.node);
+      if (old && old !== s) old.end();
+      this.streams.set(r.node, s);
+      this.log.info({ node: r.node, pid: r.pid, running: r.running.length, ended: r.ended.length }, 'agent registered');
+      this.listener.registered(r);
+      for (const e of r.ended) this.ack(r.node, e);
+      return r.node;
+    }
+    if (node === '') return node; // nothing but Register before registering
+    if (m.msg === 'heartbeat' && m.heartbeat) this.listener.heartbeat(node, m.heartbeat.running.map((x) => x.job_id));
+    else if (m.msg === 'started' && m.started) this.listener.started(node, m.started.job_id, m.started.pid);
+    else if (m.msg === 'ended' && m.ended) this.ack(node, m.ended);
+    return node;
+  }
+
+  private ack(node: string, e: JobEnded__Output): void {
+    this.listener.ended(node, e).then(
+      () => this.send(node, { ack_ended: { job_id: e.job_id } }),
+      (err: Error) => this.log.error({ node, job: e.job_id, err: err.message }, 'recording job end failed; agent will resend'),
+    );
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The fleetq.v1.Scheduler service: checks requests, calls the job service, maps answers to the
+ * proto. No job logic lives here.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { SchedulerHandlers } from '../gen/fleetq/v1/Scheduler.js';
+import type { Job } from '../gen/fleetq/v1/Job.js';
+import type { JobSpec__Output } from '../gen/fleetq/v1/JobSpec.js';
+import type { SubmitJobRequest__Output } from '../gen/fleetq/v1/SubmitJobRequest.js';
+import type { SubmitJobResponse } from '../gen/fleetq/v1/SubmitJobResponse.js';
+import type { JobEvent } from '../gen/fleetq/v1/JobEvent.js';
+import type { Node } from '../gen/fleetq/v1/Node.js';
+import type { JobService, ChangeEvent } from '../jobs/service.js';
+import type { JobRecord, JobState } from '../jobs/model.js';
+import type { NodeRegistry } from '../daemon/nodes.js';
+import type { EventRecord } from '../store/index.js';
+import { invalid } from '../util/errors.js';
+import type { Logger } from '../util/log.js';
+import { toStatus, unary } from './errors.js';
+
+export interface SchedulerDeps {
+  jobs: JobService;
+  nodes: NodeRegistry;
+  server: { name: string; version: string; defaultQueue: string; startTime: number };
+  log: Logger;
+}
+
+/** The API's view of a job: the record without the daemon's private fields. */
+export function toProtoJob(j: JobRecord): Job {
+  const { alloc: _a, request_id: _r, kill_reason: _k, ...pub } = j;
+  return pub;
+}
+
+const JOB_STATES = new Set<string>(['JOB_STATE_QUEUED', 'JOB_STATE_HELD', 'JOB_STATE_WAITING', 'JOB_STATE_RUNNING', 'JOB_STATE_EXITING', 'JOB_STATE_FINISHED']);
+
+function userOf(call: { metadata: grpc.Metadata }, spec?: JobSpec__Output | null): string {
+  const md = String(call.metadata.get('x-fleetq-user')[0] ?? '');
+  return spec?.user || md || 'nobody';
+}
+
+function requireId(id: string): string {
+  if (id.trim() === '') throw invalid('id', 'a job id is required');
+  return id;
+}
+
+function checkSubmit(req: SubmitJobRequest__Output, call: { metadata: grpc.Metadata }): JobSpec__Output {
+  if (!req.spec) throw invalid('spec', 'a job spec is required');
+  if (req.request_id.length > 128) throw invalid('request_id', 'longer than 128 characters');
+  return { ...req.spec, user: userOf(call, req.spec) };
+}
+
+function pageToken(seq: number): string { return Buffer.from(`after:${seq}`).toString('base64url'); }
+function afterSeq(token: string): number {
+  if (token === '') return 0;
+  const m = /^after:(\d+)$/.exec(Buffer.from(token, 'base64url').toString());
+  if (!m) throw invalid('page_token', 'not a token this server issued');
+  return Number(m[1]);
+}
+
+function toJobEvent(e: EventRecord, job: JobRecord | undefined, server: string): JobEvent {
+  return {
+    revision: e.revision, job_id: `${e.seq}.${server}`, kind: e.kind, state: e.state as JobState,
+    time_unix: e.time_unix, message: e.message, job: job ? toProtoJob(job) : null,
+  };
+}
+
+export function schedulerHandlers(d: SchedulerDeps): SchedulerHandlers {
+  const { jobs, log } = d;
+  const submit = async (req: SubmitJobRequest__Output, call: { metadata: grpc.Metadata }): Promise<SubmitJobResponse> => {
+    const r = await jobs.submit(checkSubmit(req, call), req.request_id);
+    return { job: toProtoJob(r.job), existing: r.existing };
+  };
+  return {
+    SubmitJob: unary(log, submit),
+    SubmitJobs: (call) => {
+      // Each request is answered in order; concurrent ones share store commits.
+      let chain = Promise.resolve();
+      call.on('data', (req: SubmitJobRequest__Output) => {
+        const p = submit(req, call);
+        chain = chain.then(() => p.then((res) => { call.write(res); }));
+      });
+      call.on('end', () => {
+        chain.then(() => call.end(), (err: unknown) => call.emit('error', toStatus(err, log)));
+      });
+    },
+    GetJob: unary(log, (req) => toProtoJob(jobs.find(requireId(req.id)))),
+    ListJobs: unary(log, (req) => {
+      for (const s of req.states) if (!JOB_STATES.has(s)) throw invalid('states', `'${s}' is not a job state`);
+      if (req.page_size > 10_000) throw invalid('page_size', `${req.page_size} is over the maximum of 10000`);
+      const size = req.page_size || 1000;
+      const after = afterSeq(req.page_token);
+      const all = jobs.list({ states: req.states as JobState[], users: req.users, queues: req.queues, ids: req.ids, includeFinished: req.include_finished })
+        .filter((j) => j.seq > after);
+      const page = all.slice(0, size);
+      const last = page[page.length - 1];
+      return { jobs: page.map(toProtoJob), next_page_token: all.length > size && last ? pageToken(last.seq) : '' };
+    }),
+    WatchJobs: (call) => watch(d, call),
+    CancelJob: unary(log, async (req, call) => ({ job: toProtoJob(await jobs.cancel(requireId(req.id), req.force, userOf(call))) })),
+    HoldJob: unary(log, async (req) => ({ job: toProtoJob(await jobs.hold(requireId(req.id), req.hold_types)) })),
+    ReleaseJob: unary(log, async (req) => ({ job: toProtoJob(await jobs.release(requireId(req.id), req.hold_types)) })),
+    AlterJob: unary(log, async (req) => {
+      if (!req.spec) throw invalid('spec', 'the new values are required');
+      return { job: toProtoJob(await jobs.alter(requireId(req.id), req.spec, req.update_mask)) };
+    }),
+    ListNodes: unary(log, (req) => ({ nodes: listNodes(d, req.names) })),
+    ListQueues: unary(log, (req) => ({ queues: listQueues(d, req.names) })),
+    GetServer: unary(log, () => {
+      const counts = stateCounts([...jobs.all()]);
+      return {
+        name: d.server.name, version: d.server.version, default_queue: d.server.defaultQueue, state_count: counts,
+        total_jobs: Object.values(counts).reduce((a, b) => a + b, 0), start_time_unix: d.server.startTime, revision: jobs.currentRevision,
+      };
+    }),
+  };
+}
+
+function stateCounts(js: readonly JobRecord[]): Record<string, number> {
+  const c: Record<string, number> = { Q: 0, R: 0, H: 0, W: 0, E: 0, F: 0 };
+  for (const j of js) c[j.state_letter] = (c[j.state_letter] ?? 0) + 1;
+  return c;
+}
+
+function listQueues(d: SchedulerDeps, names: string[]): Array<Record<string, unknown>> {
+  const qs = d.jobs.queueList().filter((q) => names.length === 0 || names.includes(q.name));
+  for (const n of names) if (!qs.some((q) => q.name === n)) throw Object.assign(invalid('names', `Unknown queue ${n}`), { code: 'UNKNOWN_QUEUE' as const });
+  const all = [...d.jobs.all()];
+  return qs.map((q) => {
+    const counts = stateCounts(all.filter((j) => j.queue === q.name));
+    return {
+      name: q.name, priority: q.priority, enabled: q.enabled, started: q.started, queue_type: 'Execution',
+      default_walltime_seconds: q.default_walltime_seconds, max_running: 0, state_count: counts,
+      total_jobs: Object.entries(counts).filter(([k]) => k !== 'F').reduce((a, [, b]) => a + b, 0), is_default: q.name === d.server.defaultQueue,
+    };
+  });
+}
+
+function listNodes(d: SchedulerDeps, names: string[]): Node[] {
+  const usage = d.nodes.usage(d.jobs.all());
+  const all = d.nodes.list().filter((n) => names.length === 0 || names.includes(n.name));
+  for (const n of names) if (!all.some((x) => x.name === n)) throw invalid('names', `Unknown node ${n}`);
+  return all.map((n) => {
+    const u = usage.get(n.name);
+    const busy = (u?.ncpus ?? 0) >= n.ncpus || (u?.exclusive ?? false);
+    const state = n.offline ? 'NODE_STATE_OFFLINE' : !n.up ? 'NODE_STATE_DOWN' : busy ? 'NODE_STATE_JOB_BUSY' : 'NODE_STATE_FREE';
+    const text = n.offline ? 'offline' : !n.up ? 'down' : u?.exclusive ? 'job-exclusive' : busy ? 'job-busy' : 'free';
+    return {
+      name: n.name, state, state_text: text, ncpus: n.ncpus, mem_bytes: n.mem_bytes, ngpus: n.ngpus,
+      assigned_ncpus: u?.ncpus ?? 0, assigned_mem_bytes: u?.mem_bytes ?? 0, assigned_ngpus: u?.ngpus ?? 0,
+      jobs: u?.jobs ?? [], host: n.host, provider: n.provider, last_state_change_unix: n.last_state_change_unix, comment: n.comment, arch: n.arch,
+    };
+  });
+}
+
+/** WatchJobs: replays journaled events after since_revision, then streams live ones, without gaps or repeats. */
+function watch(d: SchedulerDeps, call: grpc.ServerWritableStream<{ since_revision: number; ids: string[] }, JobEvent>): void {
+  const ids = new Set(call.request.ids.map((id) => { try { return d.jobs.find(id).seq; } catch { return -1; } }));
+  const want = (seq: number): boolean => ids.size === 0 || ids.has(seq);
+  let last = call.request.since_revision;
+  let replaying = last > 0;
+  const buffered: ChangeEvent[] = [];
+  const onChange = (c: ChangeEvent): void => {
+    if (replaying) { buffered.push(c); return; }
+    if (c.event.revision <= last || !want(c.event.seq)) return;
+    last = c.event.revision;
+    call.write(toJobEvent(c.event, c.job, d.server.name));
+  };
+  d.jobs.on('change', onChange);
+  const stop = (): void => { d.jobs.off('change', onChange); };
+  call.on('cancelled', stop);
+  call.on('close', stop);
+  call.on('error', stop);
+  if (!replaying) return;
+  for (const e of d.jobs.storeEventsAfter(last)) {
+    if (!want(e.seq)) { last = e.revision; continue; }
+    call.write(toJobEvent(e, d.jobs.get(e.seq), d.server.name));
+    last = e.revision;
+  }
+  replaying = false;
+  for (const c of buffered) onChange(c);
+}

@@ -1,0 +1,61 @@
+/**
+ * `fleetq`: the daemon, the node agent, and small admin commands.
+ *   fleetq daemon [--listen HOST:PORT] [--banner]
+ *   fleetq agent --node NAME --server TARGET --token-file F --state-dir D --ncpus N --mem BYTES [--ngpus N]
+ *   fleetq version
+ */
+import { parseArgs } from 'node:util';
+import { VERSION } from '../version.js';
+
+const USAGE = `usage:
+  fleetq daemon [--listen HOST:PORT] [--banner]   run the scheduler daemon (FLEETQ_HOME, default ~/.fleetq)
+  fleetq agent --node NAME --server TARGET --token-file FILE --state-dir DIR --ncpus N --mem BYTES [--ngpus N]
+                                                  run a node agent (the daemon starts these itself)
+  fleetq version                                  print the version
+`;
+
+async function daemon(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { listen: { type: 'string' }, banner: { type: 'boolean' } }, strict: true });
+  const { runDaemon } = await import('../daemon/index.js');
+  await runDaemon({ ...(values.listen ? { listen: values.listen } : {}), banner: values.banner ?? false });
+}
+
+async function agent(argv: string[]): Promise<void> {
+  const { values: v } = parseArgs({
+    args: argv, strict: true,
+    options: {
+      node: { type: 'string' }, server: { type: 'string' }, 'token-file': { type: 'string' }, 'state-dir': { type: 'string' },
+      ncpus: { type: 'string' }, mem: { type: 'string' }, ngpus: { type: 'string' }, 'heartbeat-ms': { type: 'string' },
+    },
+  });
+  for (const k of ['node', 'server', 'token-file', 'state-dir', 'ncpus', 'mem'] as const) {
+    if (!v[k]) throw new Error(`fleetq agent: --${k} is required`);
+  }
+  const { NodeAgent } = await import('../agent/agent.js');
+  const { createLogger } = await import('../util/log.js');
+  const log = createLogger(process.env.FLEETQ_LOG_LEVEL ?? 'info', { component: 'agent', node: v.node });
+  const a = new NodeAgent({
+    node: v.node ?? '', server: v.server ?? '', tokenFile: v['token-file'] ?? '', stateDir: v['state-dir'] ?? '',
+    ncpus: Number(v.ncpus), mem_bytes: Number(v.mem), ngpus: Number(v.ngpus ?? 0),
+    heartbeatMs: Number(v['heartbeat-ms'] ?? 5000), orphanExitMs: 10 * 60 * 1000, log,
+  });
+  // Like pbs_mom on shutdown: the agent's jobs are killed (and reported), then it exits.
+  process.on('SIGTERM', () => a.terminate());
+  a.start();
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'daemon': await daemon(rest); return 0;
+    case 'agent': await agent(rest); return 0;
+    case 'version': case '--version': process.stdout.write(`fleetq ${VERSION}\n`); return 0;
+    case 'help': case '--help': case '-h': process.stdout.write(USAGE); return 0;
+    default: process.stderr.write(`fleetq: unknown command '${cmd ?? ''}'\n${USAGE}`); return 2;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => { if (code !== 0) process.exitCode = code; }, (e: Error) => {
+  process.stderr.write(`fleetq: ${e.message}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,164 @@
+/**
+ * Configuration, compiled once at start: one YAML file ($FLEETQ_CONFIG, default
+ * $FLEETQ_HOME/config.yaml, optional) whose every key can be overridden by an environment variable
+ * named FLEETQ_ + the key path in upper case with '.' → '_' (local.nodes → FLEETQ_LOCAL_NODES).
+ * Values like '30s' and '4gb' are parsed here; unknown keys and bad values are all reported together
+ * and stop the daemon at start, never mid-cycle. The result is frozen.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus, hostname, totalmem } from 'node:os';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { fleetqHome, type Env } from './paths.js';
+import { parseDuration, parseSize } from '../jobs/resources.js';
+
+export interface QueueConfig {
+  name: string;
+  priority: number;
+  enabled: boolean;
+  started: boolean;
+  default_walltime_seconds: number;
+  max_walltime_seconds: number;
+}
+
+export interface Config {
+  home: string;
+  server: { name: string; listen: string };
+  scheduler: { interval_ms: number };
+  local: { nodes: number; ncpus: number; mem_bytes: number; ngpus: number };
+  jobs: { kill_delay_seconds: number; max_script_bytes: number; default_queue: string };
+  agent: { reconnect_grace_ms: number; heartbeat_ms: number };
+  queues: QueueConfig[];
+  metrics: { listen: string };
+  log: { level: string };
+}
+
+type Kind = 'string' | 'int' | 'bool' | 'duration_ms' | 'duration_s' | 'size' | 'queues';
+/** Every key, its kind and its default. The README's configuration table mirrors this list. */
+export const KEYS: ReadonlyArray<readonly [string, Kind, unknown]> = [
+  ['server.name', 'string', hostname().split('.')[0] ?? 'localhost'],
+  ['server.listen', 'string', ''],
+  ['scheduler.interval', 'duration_ms', '5s'],
+  ['local.nodes', 'int', 1],
+  ['local.ncpus', 'int', 0],
+  ['local.mem', 'size', '0'],
+  ['local.ngpus', 'int', 0],
+  ['jobs.kill_delay', 'duration_s', '10s'],
+  ['jobs.max_script_size', 'size', '4mb'],
+  ['jobs.default_queue', 'string', 'workq'],
+  ['agent.reconnect_grace', 'duration_ms', '10s'],
+  ['agent.heartbeat', 'duration_ms', '5s'],
+  ['queues', 'queues', [{ name: 'workq' }]],
+  ['metrics.listen', 'string', ''],
+  ['log.level', 'string', 'info'],
+];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`bad configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function envName(key: string): string { return `FLEETQ_${key.replace(/\./g, '_').toUpperCase()}`; }
+
+function lookup(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const p of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return cur;
+}
+
+/** Keys in the file that fleetq does not know, as dotted paths. */
+function unknownKeys(file: Record<string, unknown>): string[] {
+  const known = new Set(KEYS.map(([k]) => k));
+  const sections = new Set(KEYS.map(([k]) => k.split('.')[0]));
+  const out: string[] = [];
+  for (const [top, v] of Object.entries(file)) {
+    if (known.has(top)) continue;
+    if (!sections.has(top) || v === null || typeof v !== 'object') { out.push(top); continue; }
+    for (const sub of Object.keys(v)) if (!known.has(`${top}.${sub}`)) out.push(`${top}.${sub}`);
+  }
+  return out;
+}
+
+function convert(key: string, kind: Kind, raw: unknown): unknown {
+  const text = String(raw);
+  switch (kind) {
+    case 'string': return text;
+    case 'int': {
+      if (!/^\d+$/.test(text)) throw new Error(`${key}: '${text}' is not a whole number`);
+      return Number(text);
+    }
+    case 'bool': return text === 'true' || text === 'yes' || text === '1';
+    case 'duration_ms': return durationSeconds(key, text) * 1000;
+    case 'duration_s': return durationSeconds(key, text);
+    case 'size': return parseSize(key, text);
+    case 'queues': return compileQueues(typeof raw === 'string' ? YAML.parse(raw) : raw);
+  }
+}
+
+/** '30s', '5m', '2h', '1d' or [[HH:]MM:]SS. */
+function durationSeconds(key: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());
+  if (!m) return parseDuration(key, text);
+  const n = Number(m[1]);
+  return { ms: n / 1000, s: n, m: n * 60, h: n * 3600, d: n * 86400 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+}
+
+function compileQueues(raw: unknown): QueueConfig[] {
+  if (!Array.isArray(raw) || raw.length === 0) throw new Error('queues: must be a non-empty list of {name, priority, ...}');
+  return raw.map((q: Record<string, unknown>, i) => {
+    const name = String(q.name ?? '');
+    if (!/^[A-Za-z][\w-]{0,14}$/.test(name)) throw new Error(`queues[${i}].name: '${name}' is not a queue name (a letter, then up to 14 letters, digits, _ or -)`);
+    const known = ['name', 'priority', 'enabled', 'started', 'default_walltime', 'max_walltime'];
+    const extra = Object.keys(q).filter((k) => !known.includes(k));
+    if (extra.length > 0) throw new Error(`queues[${i}]: unknown keys ${extra.join(', ')}`);
+    return {
+      name,
+      priority: Number(q.priority ?? 0),
+      enabled: q.enabled !== false,
+      started: q.started !== false,
+      default_walltime_seconds: q.default_walltime === undefined ? 0 : durationSeconds(`queues[${i}].default_walltime`, String(q.default_walltime)),
+      max_walltime_seconds: q.max_walltime === undefined ? 0 : durationSeconds(`queues[${i}].max_walltime`, String(q.max_walltime)),
+    };
+  });
+}
+
+/** Reads, checks, defaults and freezes the configuration. Throws ConfigError listing every problem. */
+export function loadConfig(env: Env = process.env, overrides: Record<string, unknown> = {}): Config {
+  const home = fleetqHome(env);
+  const path = env.FLEETQ_CONFIG ?? join(home, 'config.yaml');
+  const problems: string[] = [];
+  let file: Record<string, unknown> = {};
+  if (existsSync(path)) {
+    try { file = (YAML.parse(readFileSync(path, 'utf8')) ?? {}) as Record<string, unknown>; } catch (e) { problems.push(`${path}: ${(e as Error).message}`); }
+    problems.push(...unknownKeys(file).map((k) => `${path}: unknown key '${k}'`));
+  }
+  const values = new Map<string, unknown>();
+  for (const [key, kind, def] of KEYS) {
+    const raw = overrides[key] ?? env[envName(key)] ?? lookup(file, key) ?? def;
+    try { values.set(key, convert(key, kind, raw)); } catch (e) { problems.push((e as Error).message); }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const v = <T>(k: string): T => values.get(k) as T;
+  const queues = v<QueueConfig[]>('queues');
+  const defaultQueue = v<string>('jobs.default_queue');
+  if (!queues.some((q) => q.name === defaultQueue)) throw new ConfigError([`jobs.default_queue: '${defaultQueue}' is not among queues (${queues.map((q) => q.name).join(', ')})`]);
+  const nodes = v<number>('local.nodes');
+  if (nodes < 1 || nodes > 256) throw new ConfigError([`local.nodes: ${nodes} is out of range 1..256`]);
+  const cfg: Config = {
+    home,
+    server: { name: v('server.name'), listen: v('server.listen') },
+    scheduler: { interval_ms: v('scheduler.interval') },
+    local: { nodes, ncpus: v<number>('local.ncpus') || cpus().length, mem_bytes: v<number>('local.mem') || totalmem(), ngpus: v('local.ngpus') },
+    jobs: { kill_delay_seconds: v('jobs.kill_delay'), max_script_bytes: v('jobs.max_script_size'), default_queue: defaultQueue },
+    agent: { reconnect_grace_ms: v('agent.reconnect_grace'), heartbeat_ms: v('agent.heartbeat') },
+    queues,
+    metrics: { listen: v('metrics.listen') },
+    log: { level: v('log.level') },
+  };
+  return Object.freeze(cfg);
+}

@@ -1,0 +1,224 @@
+/**
+ * `fleetq daemon`: wires the store, the job service, the node registry, the agent hub, the local
+ * capacity provider, the scheduling loop and the gRPC server, and owns their lifecycle:
+ * starting → running → stopping → stopped. Signals are handled here only; closing runs in reverse
+ * order of opening (scheduler, provider, agents, server, store, lock).
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import { ReflectionService } from '@grpc/reflection';
+import { loadConfig, type Config } from '../config/index.js';
+import { socketPath, type Env } from '../config/paths.js';
+import { Store } from '../store/index.js';
+import { JobService } from '../jobs/service.js';
+import { launchMessage } from '../jobs/launch.js';
+import { isActive, type JobRecord } from '../jobs/model.js';
+import { NodeRegistry, type NodeRecord } from './nodes.js';
+import { AgentHub, type HubListener } from '../agent/hub.js';
+import { LocalProvider } from '../capacity/local.js';
+import { SchedulerLoop } from '../scheduler/loop.js';
+import { schedulerHandlers } from '../api/scheduler.js';
+import { loadProto, packageDefinition } from '../proto/load.js';
+import { acquireLock } from './lockfile.js';
+import { Metrics } from './metrics.js';
+import { createLogger, type Logger } from '../util/log.js';
+import { userIds } from './users.js';
+import { VERSION } from '../version.js';
+
+export interface DaemonOptions { env?: Env; listen?: string; banner?: boolean }
+
+type State = 'starting' | 'running' | 'stopping' | 'stopped';
+
+export class Daemon {
+  state: State = 'starting';
+  private readonly closers: Array<() => unknown> = [];
+  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  private cfg!: Config;
+  private log!: Logger;
+  private jobs!: JobService;
+  private nodes!: NodeRegistry;
+  private hub!: AgentHub;
+  private loop!: SchedulerLoop;
+  private provider!: LocalProvider;
+  private server!: grpc.Server;
+  private address = '';
+
+  async start(o: DaemonOptions): Promise<void> {
+    const env = o.env ?? process.env;
+    this.cfg = loadConfig(env, o.listen ? { 'server.listen': o.listen } : {});
+    const home = this.cfg.home;
+    mkdirSync(home, { recursive: true });
+    chmodSync(home, 0o755);
+    this.closers.push(acquireLock(join(home, 'daemon.pid')));
+    this.log = createLogger(this.cfg.log.level, { component: 'daemon' });
+    const store = await Store.open<JobRecord, NodeRecord, { name: string }>(join(home, 'db'));
+    this.closers.push(() => store.close());
+    this.jobs = new JobService(store, { server: this.cfg.server.name, queues: this.cfg.queues, defaultQueue: this.cfg.jobs.default_queue, maxScriptBytes: this.cfg.jobs.max_script_bytes });
+    await store.commit({ queues: this.cfg.queues.map((q) => ({ ...q })) });
+    this.nodes = new NodeRegistry(store);
+    const metrics = new Metrics(this.jobs);
+    if (this.cfg.metrics.listen !== '') { await metrics.listen(this.cfg.metrics.listen); this.closers.push(() => metrics.close()); }
+    this.hub = new AgentHub(agentToken(home), this.hubListener(), this.log.child({ component: 'hub' }));
+    this.jobs.killer = { kill: (job, sig) => this.hub.signal(job.alloc[0]?.node ?? '', job.id, sig, true) };
+    this.loop = new SchedulerLoop(this.jobs, this.nodes, { launch: (j) => this.launch(j) }, this.cfg.scheduler.interval_ms, this.log.child({ component: 'scheduler' }));
+    this.loop.onCycle = (s) => metrics.cycle.observe(s.duration_ms / 1000);
+    this.jobs.on('change', ({ event }) => { if (TRIGGERS.has(event.kind)) this.loop.trigger(); });
+    await this.serve();
+    this.startProvider();
+    this.loop.start();
+    this.watchLostJobs();
+    this.state = 'running';
+    this.log.info({ address: this.address, listen: this.cfg.server.listen, version: VERSION }, 'fleetq daemon running');
+    if (o.banner) this.printBanner();
+  }
+
+  private async serve(): Promise<void> {
+    this.server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+    const proto = loadProto();
+    this.server.addService(proto.fleetq.v1.Scheduler.service, schedulerHandlers({
+      jobs: this.jobs, nodes: this.nodes, log: this.log.child({ component: 'api' }),
+      server: { name: this.cfg.server.name, version: VERSION, defaultQueue: this.cfg.jobs.default_queue, startTime: Math.floor(Date.now() / 1000) },
+    }));
+    this.server.addService(proto.fleetq.v1.Agent.service, this.hub.handlers());
+    const health = new HealthImplementation({ '': 'SERVING', 'fleetq.v1.Scheduler': 'SERVING' });
+    health.addToServer(this.server);
+    new ReflectionService(packageDefinition()).addToServer(this.server);
+    const sock = socketPath({ FLEETQ_HOME: this.cfg.home });
+    if (existsSync(sock)) unlinkSync(sock); // stale: we hold the lock
+    await bind(this.server, `unix:${sock}`);
+    chmodSync(sock, 0o666);
+    this.address = `unix:${sock}`;
+    if (this.cfg.server.listen !== '') await bind(this.server, this.cfg.server.listen);
+    this.closers.push(() => new Promise<void>((resolve) => {
+      const t = setTimeout(() => { this.server.forceShutdown(); resolve(); }, 3000);
+      this.server.tryShutdown(() => { clearTimeout(t); resolve(); });
+    }), () => { try { unlinkSync(sock); } catch { /* gone */ } });
+  }
+
+  private startProvider(): void {
+    const tokenFile = join(this.cfg.home, 'agent.token');
+    this.provider = new LocalProvider({
+      server: this.cfg.server.name, nodes: this.cfg.local.nodes, ncpus: this.cfg.local.ncpus, mem_bytes: this.cfg.local.mem_bytes,
+      ngpus: this.cfg.local.ngpus, home: this.cfg.home, address: this.address, tokenFile, heartbeatMs: this.cfg.agent.heartbeat_ms,
+    }, this.log.child({ component: 'local' }));
+    this.provider.start();
+    this.closers.push(() => this.provider.stop(), () => this.hub.shutdown());
+  }
+
+  private hubListener(): HubListener {
+    return {
+      registered: (r) => {
+        const t = this.graceTimers.get(r.node);
+        if (t) { clearTimeout(t); this.graceTimers.delete(r.node); }
+        void this.nodes.upsert({ name: r.node, provider: 'local', host: r.host, arch: r.resources?.arch ?? 'linux', ncpus: r.resources?.ncpus ?? 0, mem_bytes: r.resources?.mem_bytes ?? 0, ngpus: r.resources?.ngpus ?? 0, up: true })
+          .then(() => this.reconcile(r.node, new Set([...r.running.map((x) => x.job_id), ...r.ended.map((x) => x.job_id)])))
+          .then(() => this.loop.trigger(), (e: Error) => this.log.error({ err: e.message }, 'registering node failed'));
+      },
+      disconnected: (node) => {
+        void this.nodes.setUp(node, false, 'agent disconnected');
+        if (this.state !== 'running') return;
+        this.graceTimers.set(node, setTimeout(() => { this.graceTimers.delete(node); void this.loseJobsOn(node, `node ${node} lost (agent gone)`); }, this.cfg.agent.reconnect_grace_ms).unref());
+      },
+      heartbeat: () => undefined,
+      started: (_node, id, pid) => { void this.jobs.started(id, pid).catch((e: Error) => this.log.error({ err: e.message }, 'recording start failed')); },
+      ended: async (_node, e) => {
+        const job = await this.jobs.ended(e.job_id, e);
+        if (job) this.log.info({ job: job.id, exit_status: job.exit_status }, 'job finished');
+      },
+    };
+  }
+
+  /** Active jobs on a node that its agent does not know are lost. */
+  private async reconcile(node: string, known: Set<string>): Promise<void> {
+    const lost = [...this.jobs.all()].filter((j) => isActive(j.state) && j.alloc[0]?.node === node && !known.has(j.id));
+    for (const j of lost) await this.jobs.lost(j, `its node ${node} no longer runs it`);
+  }
+
+  private async loseJobsOn(node: string, why: string): Promise<void> {
+    if (this.hub.connected(node)) return;
+    for (const j of [...this.jobs.all()]) if (isActive(j.state) && j.alloc[0]?.node === node) await this.jobs.lost(j, why);
+  }
+
+  /** After a restart: running jobs on nodes whose agent has not come back within the grace period are lost. */
+  private watchLostJobs(): void {
+    setTimeout(() => {
+      const nodes = new Set([...this.jobs.all()].filter((j) => isActive(j.state)).map((j) => j.alloc[0]?.node ?? ''));
+      for (const n of nodes) if (!this.hub.connected(n)) void this.loseJobsOn(n, `node ${n} did not come back after the daemon restarted`);
+    }, this.cfg.agent.reconnect_grace_ms).unref();
+  }
+
+  private launch(job: JobRecord): void {
+    const node = job.alloc[0]?.node ?? '';
+    const ids = userIds(job.spec.user);
+    const msg = launchMessage(job, { tmpRoot: tmpdir(), killDelaySeconds: this.cfg.jobs.kill_delay_seconds, uid: ids.uid, gid: ids.gid });
+    if (!this.hub.launch(node, msg)) void this.jobs.lost(job, `node ${node} was not reachable at launch`);
+  }
+
+  private printBanner(): void {
+    const specs = this.provider.specs;
+    const cpus = specs.reduce((s, n) => s + n.ncpus, 0);
+    process.stdout.write([
+      `fleetq ${VERSION} is running on ${this.address}${this.cfg.server.listen ? ` and ${this.cfg.server.listen}` : ''}`,
+      `  ${specs.length} local node(s): ${specs.map((n) => n.name).join(', ')} (${cpus} cpus)`,
+      '  In another terminal, from this directory:',
+      `    export FLEETQ_HOME=${this.cfg.home}`,
+      `    echo 'hostname; sleep 10' | bin/qsub -N hello      # prints the job id`,
+      '    bin/qstat                                           # the queue; bin/qstat -f ID for details',
+      '    bin/pbsnodes -a                                     # the nodes',
+      '  Ctrl-C stops the daemon (running jobs keep running and are picked up on restart).',
+      '',
+    ].join('\n'));
+  }
+
+  /** Stops in reverse order of starting. Safe to call twice. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    this.state = 'stopping';
+    this.log?.info('fleetq daemon stopping');
+    for (const t of this.graceTimers.values()) clearTimeout(t);
+    await this.loop?.stop();
+    for (const close of this.closers.reverse()) {
+      try { await close(); } catch (e) { this.log?.error({ err: (e as Error).message }, 'error while stopping'); }
+    }
+    this.state = 'stopped';
+  }
+}
+
+const TRIGGERS = new Set(['submitted', 'finished', 'deleted', 'released', 'requeued', 'altered', 'eligible']);
+
+function bind(server: grpc.Server, address: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(new Error(`cannot listen on ${address}: ${err.message}`)) : resolve(port)));
+  });
+}
+
+/** The shared secret agents present; created once per FLEETQ_HOME, readable by its owner only. */
+function agentToken(home: string): string {
+  const f = join(home, 'agent.token');
+  if (!existsSync(f)) writeFileSync(f, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return readFileSync(f, 'utf8').trim();
+}
+
+/** Runs the daemon until SIGTERM/SIGINT. */
+export async function runDaemon(o: DaemonOptions): Promise<void> {
+  const d = new Daemon();
+  let signalled = false;
+  const onSignal = (sig: string): void => {
+    if (signalled) return;
+    signalled = true;
+    process.stderr.write(`fleetq: ${sig} received, shutting down\n`);
+    d.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  try {
+    await d.start(o);
+  } catch (e) {
+    await d.stop().catch(() => undefined);
+    throw e;
+  }
+}

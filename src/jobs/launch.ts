@@ -1,0 +1,61 @@
+/**
+ * What a node's agent needs to run a job the PBS way: its environment (PBS_* variables), output
+ * paths, PBS_NODEFILE lines. Pure: the daemon calls it with a started job.
+ */
+import type { Launch } from '../gen/fleetq/v1/Launch.js';
+import type { JobRecord } from './model.js';
+
+/** Exit statuses PBS records for jobs that did not end by themselves (OpenPBS job.h JOB_EXEC_*). */
+export const JOB_EXEC = { FAIL1: -1, FAIL2: -2, RETRY: -3, INITABT: -4, KILL_WALLTIME: -29 } as const;
+
+/** PBS_NODEFILE: each chunk's host written mpiprocs times (one line per MPI rank). */
+export function nodefileLines(job: JobRecord): string[] {
+  return job.alloc.flatMap((a) => Array.from({ length: Math.max(1, a.mpiprocs) }, () => a.node));
+}
+
+function stripHost(path: string): string { return path.replace(/^[\w.-]+:/, ''); }
+
+export function jobEnvironment(job: JobRecord, tmpdir: string): Record<string, string> {
+  const first = job.resources?.chunks[0];
+  const threads = String(first?.ompthreads || first?.ncpus || 1);
+  return {
+    ...job.spec.variables,
+    PBS_JOBID: job.id,
+    PBS_JOBNAME: job.spec.name,
+    PBS_QUEUE: job.queue,
+    PBS_O_QUEUE: job.spec.variables.PBS_O_QUEUE ?? job.queue,
+    PBS_O_WORKDIR: job.spec.workdir,
+    PBS_O_HOST: job.spec.submit_host || job.server,
+    PBS_ENVIRONMENT: 'PBS_BATCH',
+    PBS_ACCOUNT: job.spec.account,
+    PBS_JOBDIR: job.spec.workdir,
+    PBS_NODENUM: '0',
+    PBS_TASKNUM: '1',
+    NCPUS: threads,
+    OMP_NUM_THREADS: threads,
+    TMPDIR: tmpdir,
+    ENVIRONMENT: 'BATCH',
+  };
+}
+
+/** The Launch message for a job that has just been given its nodes. */
+export function launchMessage(job: JobRecord, opts: { tmpRoot: string; killDelaySeconds: number; uid: number; gid: number }): Launch {
+  const tmpdir = `${opts.tmpRoot}/pbs.${job.id}`;
+  const out = stripHost(job.output_path);
+  const joined = job.spec.join_path === 'oe' ? out : job.spec.join_path === 'eo' ? stripHost(job.error_path) : '';
+  return {
+    job_id: job.id,
+    job_name: job.spec.name,
+    script: job.spec.script,
+    workdir: job.spec.workdir,
+    stdout_path: joined || out,
+    stderr_path: joined || stripHost(job.error_path),
+    env: jobEnvironment(job, tmpdir),
+    walltime_seconds: job.resources?.walltime_seconds ?? 0,
+    kill_delay_seconds: opts.killDelaySeconds,
+    shell: job.spec.shell,
+    nodefile: nodefileLines(job),
+    uid: opts.uid,
+    gid: opts.gid,
+  };
+}

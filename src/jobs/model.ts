@@ -1,0 +1,125 @@
+/**
+ * The job model: the record kept in the store, its states, and how a submitted spec becomes a job.
+ * Pure functions only; src/jobs/service.ts applies them with the store.
+ */
+import { isAbsolute } from 'node:path';
+import type { Job__Output } from '../gen/fleetq/v1/Job.js';
+import type { JobSpec__Output } from '../gen/fleetq/v1/JobSpec.js';
+import type { JobState__Output } from '../gen/fleetq/v1/JobState.js';
+import { FleetqError, invalid } from '../util/errors.js';
+import { parseResourceList, formatSelect, type ChunkReq } from './resources.js';
+
+export type JobState = Exclude<JobState__Output, 'JOB_STATE_UNSPECIFIED'>;
+
+/** One chunk placed on one node. */
+export interface Allocation { node: string; ncpus: number; mem_bytes: number; ngpus: number; mpiprocs: number }
+
+/** What the store keeps per job: the API's Job plus the allocation and the idempotency key. */
+export interface JobRecord extends Job__Output {
+  spec: JobSpec__Output;
+  state: JobState;
+  alloc: Allocation[];
+  request_id: string;
+  /** Why a running job was asked to stop ('qdel', 'walltime'), so its end is recorded as PBS does. */
+  kill_reason: string;
+}
+
+export const STATE_LETTER: Readonly<Record<JobState, string>> = {
+  JOB_STATE_QUEUED: 'Q', JOB_STATE_HELD: 'H', JOB_STATE_WAITING: 'W', JOB_STATE_RUNNING: 'R',
+  JOB_STATE_EXITING: 'E', JOB_STATE_FINISHED: 'F',
+};
+
+export const LETTER_STATE: Readonly<Record<string, JobState>> = Object.fromEntries(
+  Object.entries(STATE_LETTER).map(([s, l]) => [l, s as JobState]),
+);
+
+export function isActive(s: JobState): boolean { return s === 'JOB_STATE_RUNNING' || s === 'JOB_STATE_EXITING'; }
+export function isPending(s: JobState): boolean { return s === 'JOB_STATE_QUEUED' || s === 'JOB_STATE_HELD' || s === 'JOB_STATE_WAITING'; }
+
+/** `123`, `123.srv`, `123.srv.domain` → 123; anything else → undefined. */
+export function parseJobId(id: string): number | undefined {
+  const m = /^(\d+)(\.[\w.-]+)?$/.exec(id.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+export interface SubmitContext {
+  seq: number;
+  server: string;
+  now: number;
+  queue: { name: string; default_walltime_seconds: number; max_walltime_seconds: number };
+  maxScriptBytes: number;
+  requestId: string;
+}
+
+/** Checks the parts of a spec that need no server state. Throws FleetqError naming the field. */
+export function checkSpec(spec: JobSpec__Output, maxScriptBytes: number): void {
+  const bytes = Buffer.byteLength(spec.script, 'utf8');
+  if (bytes === 0) throw invalid('script', 'the job script is empty');
+  if (bytes > maxScriptBytes) throw invalid('script', `${bytes} bytes is over the limit of ${maxScriptBytes} bytes (jobs.max_script_size)`);
+  if (spec.name !== '' && !/^[^\s@:/][^\n@]{0,235}$/.test(spec.name)) throw invalid('Job_Name', `'${spec.name}' is not a job name (no whitespace first, no '@', at most 236 characters)`);
+  if (spec.priority < -1024 || spec.priority > 1023) throw invalid('Priority', `${spec.priority} is outside -1024..1023`);
+  if (spec.workdir === '' || !isAbsolute(spec.workdir)) throw invalid('workdir', `'${spec.workdir}' is not an absolute path (PBS_O_WORKDIR)`);
+  if (!['', 'oe', 'eo', 'n'].includes(spec.join_path)) throw invalid('Join_Path', `'${spec.join_path}' is not oe, eo or n`);
+  if (!/^[\w.-]{0,64}$/.test(spec.user)) throw invalid('Job_Owner', `'${spec.user}' is not a user name`);
+  if (spec.mail_points !== '' && !/^(n|[abe]+)$/.test(spec.mail_points)) throw invalid('Mail_Points', `'${spec.mail_points}' is not a combination of a, b, e or n`);
+  if (spec.depend !== '' && !/^(after|afterok|afternotok|afterany|before|beforeok|beforenotok|beforeany|on)(:[\w.[\]@-]+)+(,(after|afterok|afternotok|afterany|before|beforeok|beforenotok|beforeany|on)(:[\w.[\]@-]+)+)*$/.test(spec.depend)) {
+    throw new FleetqError('INVALID_ARGUMENT', `depend: '${spec.depend}' is not type:jobid[:jobid…][,type:…]`, { field: 'depend' });
+  }
+}
+
+/** Output/error path as PBS resolves it: default NAME.oSEQ in the workdir; relative paths against it. */
+export function resolveOutputPath(spec: JobSpec__Output, name: string, seq: number, kind: 'o' | 'e'): string {
+  const given = kind === 'o' ? spec.output_path : spec.error_path;
+  const path = given.replace(/^[\w.-]+:/, ''); // drop a host: prefix
+  if (path === '') return `${spec.workdir}/${name}.${kind}${seq}`;
+  const abs = isAbsolute(path) ? path : `${spec.workdir}/${path}`;
+  return abs.endsWith('/') ? `${abs}${name}.${kind}${seq}` : abs;
+}
+
+/** Builds a new job record from a checked spec. */
+export function newJob(spec: JobSpec__Output, ctx: SubmitContext): JobRecord {
+  checkSpec(spec, ctx.maxScriptBytes);
+  const req = parseResourceList(spec.resource_list);
+  if (req.walltime_seconds === 0) req.walltime_seconds = ctx.queue.default_walltime_seconds;
+  if (ctx.queue.max_walltime_seconds > 0 && req.walltime_seconds > ctx.queue.max_walltime_seconds) {
+    throw new FleetqError('RESOURCE_LIMIT', `Resource_List.walltime: ${req.walltime_seconds} s is over queue ${ctx.queue.name}'s max_walltime of ${ctx.queue.max_walltime_seconds} s`, { field: 'Resource_List.walltime' });
+  }
+  const name = spec.name !== '' ? spec.name : (spec.script_name !== '' ? spec.script_name.split('/').pop() ?? 'STDIN' : 'STDIN');
+  const host = spec.submit_host !== '' ? spec.submit_host : ctx.server;
+  const now = ctx.now;
+  const deferred = spec.execution_time_unix > now;
+  const state: JobState = spec.hold ? 'JOB_STATE_HELD' : deferred ? 'JOB_STATE_WAITING' : 'JOB_STATE_QUEUED';
+  const rerunnable = spec.has_rerunnable ? spec.rerunnable : true;
+  const fixed: JobSpec__Output = { ...spec, name, queue: ctx.queue.name, rerunnable, has_rerunnable: true, user: spec.user || 'nobody' };
+  return {
+    id: `${ctx.seq}.${ctx.server}`, seq: ctx.seq, spec: fixed,
+    resources: { chunks: req.chunks as ChunkReq[], select: formatSelect(req.chunks), place: req.place, walltime_seconds: req.walltime_seconds, other: req.other },
+    state, state_letter: STATE_LETTER[state], owner: `${fixed.user}@${host}`, queue: ctx.queue.name,
+    comment: '', hold_types: spec.hold ? 'u' : 'n',
+    create_time_unix: now, queue_time_unix: now, eligible_time_unix: now, start_time_unix: 0, end_time_unix: 0, modify_time_unix: now,
+    has_exit_status: false, exit_status: 0, exec_host: '', exec_vnode: '', nodes: [], run_count: 0, session_id: 0,
+    used_walltime_seconds: 0, used_cput_seconds: 0, revision: 0, server: ctx.server,
+    output_path: `${host}:${resolveOutputPath(fixed, name, ctx.seq, 'o')}`,
+    error_path: `${host}:${resolveOutputPath(fixed, name, ctx.seq, 'e')}`,
+    alloc: [], request_id: ctx.requestId, kill_reason: '',
+  };
+}
+
+/** PBS's exec_host (`node/0*2+node2/0`) and exec_vnode (`(node:ncpus=2:mem=1048576kb)+…`). */
+export function execStrings(alloc: readonly Allocation[]): { exec_host: string; exec_vnode: string } {
+  const slot = new Map<string, number>();
+  const hosts: string[] = [];
+  const vnodes: string[] = [];
+  for (const a of alloc) {
+    const s = slot.get(a.node) ?? 0;
+    slot.set(a.node, s + a.ncpus);
+    hosts.push(a.ncpus === 1 ? `${a.node}/${s}` : `${a.node}/${s}*${a.ncpus}`);
+    const parts = [`${a.node}:ncpus=${a.ncpus}`];
+    if (a.mem_bytes > 0) parts.push(`mem=${Math.ceil(a.mem_bytes / 1024)}kb`);
+    if (a.ngpus > 0) parts.push(`ngpus=${a.ngpus}`);
+    vnodes.push(`(${parts.join(':')})`);
+  }
+  return { exec_host: hosts.join('+'), exec_vnode: vnodes.join('+') };
+}

@@ -1,0 +1,274 @@
+/**
+ * The job service: the only writer of jobs. It holds every job in memory (rebuilt from the store at
+ * start), applies state transitions, and commits each one — with an entry in the job's event
+ * journal — in one durable store transaction before answering. Listeners hear each change after
+ * it is durable (WatchJobs streams, the scheduler's trigger).
+ */
+import { EventEmitter } from 'node:events';
+import type { JobSpec__Output } from '../gen/fleetq/v1/JobSpec.js';
+import type { Store, EventRecord } from '../store/index.js';
+import { FleetqError, invalid } from '../util/errors.js';
+import { newJob, parseJobId, STATE_LETTER, isActive, isPending, execStrings, type JobRecord, type JobState, type Allocation } from './model.js';
+import { parseResourceList, formatSelect } from './resources.js';
+import { JOB_EXEC } from './launch.js';
+
+export interface QueueInfo { name: string; priority: number; enabled: boolean; started: boolean; default_walltime_seconds: number; max_walltime_seconds: number }
+
+/** How the service stops a running job; the daemon passes the agent hub. */
+export interface JobKiller { kill(job: JobRecord, signal: string): boolean }
+
+export interface JobServiceOptions {
+  server: string;
+  queues: readonly QueueInfo[];
+  defaultQueue: string;
+  maxScriptBytes: number;
+  clock?: () => number; // unix seconds
+}
+
+export interface ChangeEvent { event: EventRecord; job: JobRecord }
+
+export interface JobFilter { states?: JobState[]; users?: string[]; queues?: string[]; ids?: string[]; includeFinished?: boolean }
+
+export interface EndReport { exit_status: number; end_time_unix: number; cput_seconds: number; walltime_seconds: number; reason: string }
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyStore = Store<JobRecord, any, any>;
+
+export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
+  private readonly jobs = new Map<number, JobRecord>();
+  private readonly inflight = new Map<string, Promise<{ job: JobRecord; existing: boolean }>>();
+  private nextSeq: number;
+  private revision: number;
+  private readonly queues: Map<string, QueueInfo>;
+  private readonly now: () => number;
+  killer: JobKiller | undefined;
+
+  constructor(private readonly store: AnyStore, private readonly opts: JobServiceOptions) {
+    super();
+    this.setMaxListeners(0);
+    this.queues = new Map(opts.queues.map((q) => [q.name, q]));
+    this.now = opts.clock ?? (() => Math.floor(Date.now() / 1000));
+    for (const j of store.allJobs()) this.jobs.set(j.seq, j);
+    this.nextSeq = Math.max(store.nextSeq(), ...Array.from(this.jobs.keys(), (s) => s + 1));
+    this.revision = store.revision();
+  }
+
+  get currentRevision(): number { return this.revision; }
+  queue(name: string): QueueInfo | undefined { return this.queues.get(name); }
+  queueList(): QueueInfo[] { return [...this.queues.values()]; }
+  all(): IterableIterator<JobRecord> { return this.jobs.values(); }
+
+  /** Looks a job up by any of its id forms; NOT_FOUND (PBS Unknown Job Id) when there is none. */
+  find(id: string): JobRecord {
+    const seq = parseJobId(id);
+    const job = seq === undefined ? undefined : this.jobs.get(seq);
+    if (!job) throw new FleetqError('JOB_NOT_FOUND', `Unknown Job Id ${id}`, { field: 'id' });
+    return job;
+  }
+
+  /**
+   * Stores a new job and resolves once it is durable. With a request id, a retry (even one racing
+   * the first call) resolves to the first job and creates nothing.
+   */
+  submit(spec: JobSpec__Output, requestId: string): Promise<{ job: JobRecord; existing: boolean }> {
+    if (requestId !== '') {
+      const seq = this.store.seqForRequest(requestId);
+      const prior = seq === undefined ? undefined : this.jobs.get(seq);
+      if (prior) return Promise.resolve({ job: prior, existing: true });
+      const pending = this.inflight.get(requestId);
+      if (pending) return pending.then((r) => ({ job: r.job, existing: true }));
+    }
+    const p = this.doSubmit(spec, requestId);
+    if (requestId !== '') {
+      this.inflight.set(requestId, p);
+      void p.finally(() => this.inflight.delete(requestId)).catch(() => undefined);
+    }
+    return p;
+  }
+
+  private async doSubmit(spec: JobSpec__Output, requestId: string): Promise<{ job: JobRecord; existing: boolean }> {
+    const qname = spec.queue !== '' ? spec.queue.replace(/@.*$/, '') : this.opts.defaultQueue;
+    const queue = this.queues.get(qname);
+    if (!queue) throw new FleetqError('UNKNOWN_QUEUE', `Unknown queue ${qname}`, { field: 'queue' });
+    if (!queue.enabled) throw new FleetqError('QUEUE_DISABLED', `Queue is not enabled: ${qname}`, { field: 'queue' });
+    const seq = this.nextSeq++;
+    const job = newJob(spec, { seq, server: this.opts.server, now: this.now(), queue, maxScriptBytes: this.opts.maxScriptBytes, requestId });
+    const ev = this.event(job, 'submitted', `Job Queued at request of ${job.owner}`);
+    await this.store.commit({ jobs: [job], events: [ev], requests: requestId ? [[requestId, seq]] : [], meta: { next_seq: this.nextSeq, revision: this.revision } });
+    this.jobs.set(seq, job);
+    this.emit('change', { event: ev, job });
+    return { job, existing: false };
+  }
+
+  private event(job: JobRecord, kind: string, message: string): EventRecord {
+    job.revision = ++this.revision;
+    return { revision: job.revision, seq: job.seq, kind, state: job.state, time_unix: this.now(), message };
+  }
+
+  /** Applies a change to a job, commits it with its journal entry, then tells listeners. */
+  private async update(job: JobRecord, changes: Partial<JobRecord>, kind: string, message: string): Promise<JobRecord> {
+    const next: JobRecord = { ...job, ...changes, modify_time_unix: this.now() };
+    next.state_letter = STATE_LETTER[next.state];
+    const ev = this.event(next, kind, message);
+    this.jobs.set(next.seq, next);
+    await this.store.commit({ jobs: [next], events: [ev], meta: { revision: this.revision } });
+    this.emit('change', { event: ev, job: next });
+    return next;
+  }
+
+  list(f: JobFilter): JobRecord[] {
+    const seqs = f.ids && f.ids.length > 0 ? new Set(f.ids.map((id) => this.find(id).seq)) : undefined;
+    const out: JobRecord[] = [];
+    for (const j of this.jobs.values()) {
+      if (seqs && !seqs.has(j.seq)) continue;
+      if (f.states && f.states.length > 0 ? !f.states.includes(j.state) : (!f.includeFinished && !seqs && j.state === 'JOB_STATE_FINISHED')) continue;
+      if (f.users && f.users.length > 0 && !f.users.includes(j.spec.user)) continue;
+      if (f.queues && f.queues.length > 0 && !f.queues.includes(j.queue)) continue;
+      out.push(j);
+    }
+    return out.sort((a, b) => a.seq - b.seq);
+  }
+
+  journal(seq: number): EventRecord[] { return this.store.jobEvents(seq); }
+  storeEventsAfter(revision: number): Generator<EventRecord> { return this.store.eventsAfter(revision); }
+  get(seq: number): JobRecord | undefined { return this.jobs.get(seq); }
+
+  /** qdel: a pending job finishes at once; a running one is signalled and finishes when its agent says so. */
+  async cancel(id: string, force: boolean, by: string): Promise<JobRecord> {
+    const job = this.find(id);
+    if (job.state === 'JOB_STATE_FINISHED') throw new FleetqError('JOB_FINISHED', `Job has finished ${job.id}`, { field: 'id' });
+    if (isPending(job.state)) {
+      return this.update(job, { state: 'JOB_STATE_FINISHED', end_time_unix: this.now(), comment: `Job deleted at request of ${by}` }, 'deleted', `Job deleted at request of ${by}`);
+    }
+    const delivered = this.killer?.kill(job, 'SIGTERM') ?? false;
+    if (!delivered && force) {
+      return this.finish(job, { exit_status: 256 + 9, end_time_unix: this.now(), cput_seconds: job.used_cput_seconds, walltime_seconds: this.now() - job.start_time_unix, reason: 'qdel' }, `Job deleted at request of ${by} (forced; node not reachable)`);
+    }
+    return this.update(job, { state: 'JOB_STATE_EXITING', kill_reason: 'qdel', comment: `Job deleted at request of ${by}` }, 'deleting', `Job to be deleted at request of ${by}`);
+  }
+
+  async hold(id: string, types: string): Promise<JobRecord> {
+    const job = this.find(id);
+    const t = checkHoldTypes(types);
+    if (!isPending(job.state)) throw new FleetqError('BAD_STATE', `Request invalid for state of job ${job.id}`, { field: 'id' });
+    const merged = mergeHolds(job.hold_types, t);
+    return this.update(job, { state: 'JOB_STATE_HELD', hold_types: merged }, 'held', `Holds ${t} set`);
+  }
+
+  async release(id: string, types: string): Promise<JobRecord> {
+    const job = this.find(id);
+    const t = checkHoldTypes(types);
+    if (job.state !== 'JOB_STATE_HELD') {
+      if (isPending(job.state)) return job; // nothing held: PBS accepts silently
+      throw new FleetqError('BAD_STATE', `Request invalid for state of job ${job.id}`, { field: 'id' });
+    }
+    const left = [...job.hold_types].filter((c) => c !== 'n' && !t.includes(c)).join('') || 'n';
+    const state: JobState = left !== 'n' ? 'JOB_STATE_HELD' : job.spec.execution_time_unix > this.now() ? 'JOB_STATE_WAITING' : 'JOB_STATE_QUEUED';
+    return this.update(job, { state, hold_types: left, comment: '' }, 'released', `Holds ${t} released`);
+  }
+
+  /** qalter of a pending job; `mask` names the spec fields to change. */
+  async alter(id: string, patch: JobSpec__Output, mask: readonly string[]): Promise<JobRecord> {
+    const job = this.find(id);
+    if (!isPending(job.state)) throw new FleetqError('BAD_STATE', `Request invalid for state of job ${job.id}`, { field: 'id' });
+    if (mask.length === 0) throw invalid('update_mask', 'names no field to change');
+    const spec: JobSpec__Output = { ...job.spec };
+    const rec = spec as unknown as Record<string, unknown>;
+    for (const f of mask) {
+      if (!ALTERABLE.has(f)) throw invalid('update_mask', `'${f}' cannot be altered (alterable: ${[...ALTERABLE].join(', ')})`);
+      rec[f] = (patch as unknown as Record<string, unknown>)[f];
+    }
+    if (mask.includes('rerunnable')) spec.has_rerunnable = true;
+    const queue = this.queues.get(spec.queue);
+    if (!queue) throw new FleetqError('UNKNOWN_QUEUE', `Unknown queue ${spec.queue}`, { field: 'queue' });
+    const probe = newJob(spec, { seq: job.seq, server: this.opts.server, now: this.now(), queue, maxScriptBytes: this.opts.maxScriptBytes, requestId: job.request_id });
+    const req = parseResourceList(spec.resource_list);
+    if (req.walltime_seconds === 0) req.walltime_seconds = queue.default_walltime_seconds;
+    let state = job.state;
+    if (state !== 'JOB_STATE_HELD') state = spec.execution_time_unix > this.now() ? 'JOB_STATE_WAITING' : 'JOB_STATE_QUEUED';
+    return this.update(job, {
+      spec: probe.spec, queue: queue.name, state, output_path: probe.output_path, error_path: probe.error_path,
+      resources: { ...req, select: formatSelect(req.chunks) },
+    }, 'altered', `Attributes altered: ${mask.join(', ')}`);
+  }
+
+  /** The scheduler gave the job its nodes: it is running from now (its agent launches it next). */
+  async start(seq: number, alloc: Allocation[]): Promise<JobRecord> {
+    const job = this.jobs.get(seq);
+    if (!job || job.state !== 'JOB_STATE_QUEUED') throw new FleetqError('BAD_STATE', `job ${seq} is not queued`);
+    const ex = execStrings(alloc);
+    const now = this.now();
+    const nodes = [...new Set(alloc.map((a) => a.node))];
+    return this.update(job, {
+      state: 'JOB_STATE_RUNNING', alloc, nodes, ...ex, start_time_unix: now, run_count: job.run_count + 1,
+      comment: `Job run at ${new Date(now * 1000).toUTCString()} on ${ex.exec_vnode}`, kill_reason: '', session_id: 0,
+    }, 'started', `Job run on ${ex.exec_host}`);
+  }
+
+  /** The agent reports the job's process started. */
+  async started(id: string, pid: number): Promise<void> {
+    const job = this.jobs.get(parseJobId(id) ?? 0);
+    if (!job || !isActive(job.state) || job.session_id === pid) return;
+    await this.update(job, { session_id: pid }, 'session', `Job process ${pid} started`);
+  }
+
+  /** The agent reports the job ended; records the exit status as PBS does. Ignores stale reports. */
+  async ended(id: string, r: EndReport): Promise<JobRecord | undefined> {
+    const job = this.jobs.get(parseJobId(id) ?? 0);
+    if (!job || !isActive(job.state)) return undefined;
+    let comment = `Job run at ${new Date(job.start_time_unix * 1000).toUTCString()} on ${job.exec_vnode} and finished`;
+    if (r.reason === 'walltime') comment = `Job killed: walltime ${r.walltime_seconds} exceeded limit ${job.resources?.walltime_seconds ?? 0}`;
+    else if (job.kill_reason === 'qdel') comment = job.comment;
+    else if (r.reason === 'launch') comment = `Job failed to start on ${job.nodes[0] ?? '?'}`;
+    return this.finish(job, r, comment);
+  }
+
+  private finish(job: JobRecord, r: EndReport, comment: string): Promise<JobRecord> {
+    return this.update(job, {
+      state: 'JOB_STATE_FINISHED', has_exit_status: true, exit_status: r.exit_status, end_time_unix: r.end_time_unix,
+      used_cput_seconds: r.cput_seconds, used_walltime_seconds: r.walltime_seconds, comment,
+    }, 'finished', `Exit_status=${r.exit_status}`);
+  }
+
+  /**
+   * A running job's node lost it (agent gone, or it does not know the job): requeued when
+   * rerunnable, otherwise finished with JOB_EXEC_INITABT and a comment saying why.
+   */
+  async lost(job: JobRecord, why: string): Promise<JobRecord> {
+    if (!isActive(job.state)) return job;
+    if (job.kill_reason === 'qdel') {
+      return this.finish(job, { exit_status: 256 + 9, end_time_unix: this.now(), cput_seconds: 0, walltime_seconds: 0, reason: 'qdel' }, `${job.comment}; ${why}`);
+    }
+    if (job.spec.rerunnable) {
+      return this.update(job, { state: 'JOB_STATE_QUEUED', alloc: [], nodes: [], exec_host: '', exec_vnode: '', session_id: 0, comment: `Job requeued: ${why}` }, 'requeued', why);
+    }
+    return this.finish(job, { exit_status: JOB_EXEC.INITABT, end_time_unix: this.now(), cput_seconds: 0, walltime_seconds: this.now() - job.start_time_unix, reason: 'lost' }, `Job not rerunnable and ${why}`);
+  }
+
+  /** W jobs whose -a time has come become Q. */
+  async promoteDeferred(): Promise<void> {
+    const now = this.now();
+    const due = [...this.jobs.values()].filter((j) => j.state === 'JOB_STATE_WAITING' && j.spec.execution_time_unix <= now);
+    await Promise.all(due.map((j) => this.update(j, { state: 'JOB_STATE_QUEUED', eligible_time_unix: now }, 'eligible', 'Execution time reached')));
+  }
+
+  /** Sets the scheduler's comment on a waiting job, when it changed. */
+  async comment(seq: number, text: string): Promise<void> {
+    const job = this.jobs.get(seq);
+    if (!job || job.comment === text) return;
+    await this.update(job, { comment: text }, 'comment', text);
+  }
+}
+
+const ALTERABLE = new Set(['name', 'queue', 'resource_list', 'priority', 'account', 'output_path', 'error_path', 'join_path', 'rerunnable', 'execution_time_unix', 'mail_points', 'mail_users', 'shell', 'depend', 'variables']);
+
+function checkHoldTypes(t: string): string {
+  const v = t === '' ? 'u' : t;
+  if (!/^[uosp]+$/.test(v)) throw invalid('hold_types', `'${t}' is not a combination of u, o, s or p`);
+  return v;
+}
+
+function mergeHolds(have: string, add: string): string {
+  const set = new Set([...have, ...add].filter((c) => c !== 'n'));
+  return ['u', 'o', 's', 'p'].filter((c) => set.has(c)).join('') || 'n';
+}

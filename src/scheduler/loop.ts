@@ -1,0 +1,90 @@
+/**
+ * The scheduling cycle: on every submit and job end (coalesced) and on a timer, take a snapshot
+ * of pending jobs and nodes, ask the planner for a plan, commit each start, then hand the started
+ * jobs to the launcher. One cycle runs at a time; a trigger during a cycle runs one more after it.
+ */
+import type { JobService } from '../jobs/service.js';
+import type { JobRecord } from '../jobs/model.js';
+import type { NodeRegistry } from '../daemon/nodes.js';
+import type { Logger } from '../util/log.js';
+import { plan, type PendingJob } from './plan.js';
+
+export interface Launcher { launch(job: JobRecord): void }
+
+export interface CycleStats { pending: number; started: number; duration_ms: number }
+
+export class SchedulerLoop {
+  private running = false;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private scheduled = false;
+  private stopped = false;
+  /** Resolves when the cycle in progress (if any) is done. */
+  private current: Promise<void> = Promise.resolve();
+  onCycle: ((s: CycleStats) => void) | undefined;
+
+  constructor(
+    private readonly jobs: JobService,
+    private readonly nodes: NodeRegistry,
+    private readonly launcher: Launcher,
+    private readonly intervalMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.trigger(), this.intervalMs);
+    this.timer.unref();
+    this.trigger();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.current;
+  }
+
+  /** Asks for a cycle soon; many triggers in one event-loop turn make one cycle. */
+  trigger(): void {
+    if (this.stopped) return;
+    if (this.running) { this.again = true; return; }
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => { this.scheduled = false; this.current = this.run(); });
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      do {
+        this.again = false;
+        await this.cycle();
+      } while (this.again && !this.stopped);
+    } catch (e) {
+      this.log.error({ err: (e as Error).message }, 'scheduling cycle failed');
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** One cycle. Exposed for tests. */
+  async cycle(): Promise<CycleStats> {
+    const t0 = performance.now();
+    await this.jobs.promoteDeferred();
+    const all = [...this.jobs.all()];
+    const pending: PendingJob[] = [];
+    for (const j of all) {
+      if (j.state !== 'JOB_STATE_QUEUED') continue;
+      const q = this.jobs.queue(j.queue);
+      if (!q?.started) continue;
+      pending.push({ seq: j.seq, queue_priority: q.priority, priority: j.spec.priority, chunks: j.resources?.chunks ?? [], place: j.resources?.place ?? '' });
+    }
+    const p = plan(pending, this.nodes.snapshot(all));
+    const started = await Promise.all(p.starts.map((s) => this.jobs.start(s.seq, s.alloc)));
+    for (const job of started) this.launcher.launch(job);
+    await Promise.all([...p.waiting].map(([seq, w]) => this.jobs.comment(seq, w.reason)));
+    const stats = { pending: pending.length, started: started.length, duration_ms: performance.now() - t0 };
+    if (started.length > 0) this.log.debug(stats, 'cycle');
+    this.onCycle?.(stats);
+    return stats;
+  }
+}

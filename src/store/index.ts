@@ -1,0 +1,113 @@
+/**
+ * The durable store: LMDB through lmdb-js, in $FLEETQ_HOME/db. It knows records, not gRPC and not
+ * scheduling policy. Databases:
+ *   jobs     seq → job record             nodes    name → node record
+ *   events   [seq, revision] → event      revlog   revision → seq   (server-wide order, for watch resume)
+ *   requests request_id → seq             meta     'schema' | 'next_seq' | 'revision' → number
+ *   queues   name → queue record
+ * Every change goes through `commit`, one LMDB write transaction that resolves only once it is
+ * durable on disk; commits issued in the same event-loop turn share one transaction (lmdb-js batches
+ * them), so concurrent submits share fsyncs.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { open, type Database, type RootDatabase } from 'lmdb';
+
+export const SCHEMA_VERSION = 1;
+
+export interface EventRecord {
+  revision: number;
+  seq: number;
+  kind: string;
+  state: string;
+  time_unix: number;
+  message: string;
+}
+
+/** One atomic change: everything in it is written in one transaction, or nothing is. */
+export interface Batch<J, N, Q> {
+  jobs?: J[];
+  events?: EventRecord[];
+  requests?: Array<[string, number]>;
+  nodes?: N[];
+  queues?: Q[];
+  meta?: { next_seq?: number; revision?: number };
+}
+
+export class StoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) { super(message, options); this.name = 'StoreError'; }
+}
+
+export class Store<J extends { seq: number }, N extends { name: string }, Q extends { name: string }> {
+  private readonly root: RootDatabase;
+  private readonly jobs: Database<J, number>;
+  private readonly events: Database<EventRecord, [number, number]>;
+  private readonly revlog: Database<number, number>;
+  private readonly requests: Database<number, string>;
+  private readonly nodes: Database<N, string>;
+  private readonly queues: Database<Q, string>;
+  private readonly meta: Database<number, string>;
+
+  private constructor(dir: string) {
+    mkdirSync(dir, { recursive: true });
+    this.root = open({ path: join(dir, 'fleetq.mdb'), maxDbs: 16, mapSize: 4 * 1024 ** 3, noSubdir: false });
+    this.jobs = this.root.openDB({ name: 'jobs', keyEncoding: 'uint32' });
+    this.events = this.root.openDB({ name: 'events' });
+    this.revlog = this.root.openDB({ name: 'revlog', keyEncoding: 'uint32' });
+    this.requests = this.root.openDB({ name: 'requests' });
+    this.nodes = this.root.openDB({ name: 'nodes' });
+    this.queues = this.root.openDB({ name: 'queues' });
+    this.meta = this.root.openDB({ name: 'meta' });
+  }
+
+  /** Opens (creating if new) the store in `dir`; refuses a store written by a newer schema. */
+  static async open<J extends { seq: number }, N extends { name: string }, Q extends { name: string }>(dir: string): Promise<Store<J, N, Q>> {
+    const s = new Store<J, N, Q>(dir);
+    const v = s.meta.get('schema');
+    if (v === undefined) await s.meta.put('schema', SCHEMA_VERSION);
+    else if (v > SCHEMA_VERSION) throw new StoreError(`store ${dir} has schema version ${v}; this fleetq reads up to ${SCHEMA_VERSION}`);
+    return s;
+  }
+
+  schemaVersion(): number { return this.meta.get('schema') ?? 0; }
+  nextSeq(): number { return this.meta.get('next_seq') ?? 1; }
+  revision(): number { return this.meta.get('revision') ?? 0; }
+
+  allJobs(): J[] { return Array.from(this.jobs.getRange({}).map(({ value }) => value)); }
+  allNodes(): N[] { return Array.from(this.nodes.getRange({}).map(({ value }) => value)); }
+  allQueues(): Q[] { return Array.from(this.queues.getRange({}).map(({ value }) => value)); }
+  getJob(seq: number): J | undefined { return this.jobs.get(seq); }
+  seqForRequest(requestId: string): number | undefined { return this.requests.get(requestId); }
+
+  /** The event journal of one job, oldest first. */
+  jobEvents(seq: number): EventRecord[] {
+    return Array.from(this.events.getRange({ start: [seq, 0], end: [seq, Number.MAX_SAFE_INTEGER] }).map(({ value }) => value));
+  }
+
+  /** Events with revision > `after`, in revision order (for resuming a watch). */
+  *eventsAfter(after: number): Generator<EventRecord> {
+    for (const { key, value: seq } of this.revlog.getRange({ start: after + 1 })) {
+      const ev = this.events.get([seq, key]);
+      if (ev) yield ev;
+    }
+  }
+
+  /** Writes a batch in one transaction; resolves when it is durable. */
+  async commit(b: Batch<J, N, Q>): Promise<void> {
+    try {
+      await this.root.transaction(() => {
+        for (const j of b.jobs ?? []) void this.jobs.put(j.seq, j);
+        for (const e of b.events ?? []) { void this.events.put([e.seq, e.revision], e); void this.revlog.put(e.revision, e.seq); }
+        for (const [rid, seq] of b.requests ?? []) void this.requests.put(rid, seq);
+        for (const n of b.nodes ?? []) void this.nodes.put(n.name, n);
+        for (const q of b.queues ?? []) void this.queues.put(q.name, q);
+        if (b.meta?.next_seq !== undefined) void this.meta.put('next_seq', b.meta.next_seq);
+        if (b.meta?.revision !== undefined) void this.meta.put('revision', b.meta.revision);
+      });
+    } catch (e) {
+      throw new StoreError(`store commit failed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  async close(): Promise<void> { await this.root.close(); }
+}
