@@ -14,7 +14,7 @@ import type { JobService, ChangeEvent } from '../jobs/service.js';
 import type { JobRecord, JobState } from '../jobs/model.js';
 import type { NodeRegistry } from '../daemon/nodes.js';
 import type { EventRecord } from '../store/index.js';
-import { invalid } from '../util/errors.js';
+import { FleetqError, invalid } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import { toStatus, unary } from './errors.js';
 
@@ -123,7 +123,7 @@ function stateCounts(js: readonly JobRecord[]): Record<string, number> {
 
 function listQueues(d: SchedulerDeps, names: string[]): Array<Record<string, unknown>> {
   const qs = d.jobs.queueList().filter((q) => names.length === 0 || names.includes(q.name));
-  for (const n of names) if (!qs.some((q) => q.name === n)) throw Object.assign(invalid('names', `Unknown queue ${n}`), { code: 'UNKNOWN_QUEUE' as const });
+  for (const n of names) if (!qs.some((q) => q.name === n)) throw new FleetqError('UNKNOWN_QUEUE', `Unknown queue ${n}`, { field: 'names' });
   const all = [...d.jobs.all()];
   return qs.map((q) => {
     const counts = stateCounts(all.filter((j) => j.queue === q.name));

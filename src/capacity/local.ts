@@ -46,6 +46,8 @@ function alive(pid: number): boolean {
 export class LocalProvider {
   readonly specs: LocalNodeSpec[];
   private timer: NodeJS.Timeout | undefined;
+  /** When each agent was last started: one that has not written its pid file yet is not started twice. */
+  private readonly spawnedAt = new Map<string, number>();
 
   constructor(private readonly o: LocalOptions, private readonly log: Logger) {
     this.specs = splitNodes(o);
@@ -70,7 +72,11 @@ export class LocalProvider {
   stop(): void { if (this.timer) clearInterval(this.timer); }
 
   ensure(): void {
-    for (const n of this.specs) if (this.agentPid(n.name) === undefined) this.spawnAgent(n);
+    for (const n of this.specs) {
+      if (this.agentPid(n.name) !== undefined || Date.now() - (this.spawnedAt.get(n.name) ?? 0) < 10_000) continue;
+      this.spawnedAt.set(n.name, Date.now());
+      this.spawnAgent(n);
+    }
   }
 
   private spawnAgent(n: LocalNodeSpec): void {

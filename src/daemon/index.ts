@@ -38,6 +38,7 @@ export class Daemon {
   private readonly closers: Array<() => unknown> = [];
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   private cfg!: Config;
+  private root!: Logger;
   private log!: Logger;
   private jobs!: JobService;
   private nodes!: NodeRegistry;
@@ -54,7 +55,8 @@ export class Daemon {
     mkdirSync(home, { recursive: true });
     chmodSync(home, 0o755);
     this.closers.push(acquireLock(join(home, 'daemon.pid')));
-    this.log = createLogger(this.cfg.log.level, { component: 'daemon' });
+    this.root = createLogger(this.cfg.log.level);
+    this.log = this.root.child({ component: 'daemon' });
     const store = await Store.open<JobRecord, NodeRecord, { name: string }>(join(home, 'db'));
     this.closers.push(() => store.close());
     this.jobs = new JobService(store, { server: this.cfg.server.name, queues: this.cfg.queues, defaultQueue: this.cfg.jobs.default_queue, maxScriptBytes: this.cfg.jobs.max_script_bytes });
@@ -62,9 +64,9 @@ export class Daemon {
     this.nodes = new NodeRegistry(store);
     const metrics = new Metrics(this.jobs);
     if (this.cfg.metrics.listen !== '') { await metrics.listen(this.cfg.metrics.listen); this.closers.push(() => metrics.close()); }
-    this.hub = new AgentHub(agentToken(home), this.hubListener(), this.log.child({ component: 'hub' }));
+    this.hub = new AgentHub(agentToken(home), this.hubListener(), this.root.child({ component: 'hub' }));
     this.jobs.killer = { kill: (job, sig) => this.hub.signal(job.alloc[0]?.node ?? '', job.id, sig, true) };
-    this.loop = new SchedulerLoop(this.jobs, this.nodes, { launch: (j) => this.launch(j) }, this.cfg.scheduler.interval_ms, this.log.child({ component: 'scheduler' }));
+    this.loop = new SchedulerLoop(this.jobs, this.nodes, { launch: (j) => this.launch(j) }, this.cfg.scheduler.interval_ms, this.root.child({ component: 'scheduler' }));
     this.loop.onCycle = (s) => metrics.cycle.observe(s.duration_ms / 1000);
     this.jobs.on('change', ({ event }) => { if (TRIGGERS.has(event.kind)) this.loop.trigger(); });
     await this.serve();
@@ -80,7 +82,7 @@ export class Daemon {
     this.server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
     const proto = loadProto();
     this.server.addService(proto.fleetq.v1.Scheduler.service, schedulerHandlers({
-      jobs: this.jobs, nodes: this.nodes, log: this.log.child({ component: 'api' }),
+      jobs: this.jobs, nodes: this.nodes, log: this.root.child({ component: 'api' }),
       server: { name: this.cfg.server.name, version: VERSION, defaultQueue: this.cfg.jobs.default_queue, startTime: Math.floor(Date.now() / 1000) },
     }));
     this.server.addService(proto.fleetq.v1.Agent.service, this.hub.handlers());
@@ -104,7 +106,7 @@ export class Daemon {
     this.provider = new LocalProvider({
       server: this.cfg.server.name, nodes: this.cfg.local.nodes, ncpus: this.cfg.local.ncpus, mem_bytes: this.cfg.local.mem_bytes,
       ngpus: this.cfg.local.ngpus, home: this.cfg.home, address: this.address, tokenFile, heartbeatMs: this.cfg.agent.heartbeat_ms,
-    }, this.log.child({ component: 'local' }));
+    }, this.root.child({ component: 'local' }));
     this.provider.start();
     this.closers.push(() => this.provider.stop(), () => this.hub.shutdown());
   }
