@@ -50,7 +50,7 @@ export class Store<J extends { seq: number }, N extends { name: string }, Q exte
 
   private constructor(dir: string) {
     mkdirSync(dir, { recursive: true });
-    this.root = open({ path: join(dir, 'fleetq.mdb'), maxDbs: 16, mapSize: 4 * 1024 ** 3, noSubdir: false });
+    this.root = open({ path: join(dir, 'fleetq.mdb'), maxDbs: 16, mapSize: 4 * 1024 ** 3 });
     this.jobs = this.root.openDB({ name: 'jobs', keyEncoding: 'uint32' });
     this.events = this.root.openDB({ name: 'events' });
     this.revlog = this.root.openDB({ name: 'revlog', keyEncoding: 'uint32' });
