@@ -215,6 +215,8 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
     process.stderr.write(`fleetq: ${sig} received, shutting down\n`);
     d.stop().then(() => process.exit(0), () => process.exit(1));
   };
+  // The daemon never dies of one bad request: a stray rejection is logged, not fatal.
+  process.on('unhandledRejection', (e) => process.stderr.write(`${JSON.stringify({ level: 50, msg: 'unhandled rejection', err: String((e as Error)?.stack ?? e) })}\n`));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
   try {
