@@ -61,13 +61,17 @@ export class NodeAgent {
     for (const d of ['jobs', 'ended', 'tmp']) mkdirSync(join(o.stateDir, d), { recursive: true, mode: d === 'ended' ? 0o700 : 0o711 });
     chmodSync(o.stateDir, 0o711);
     const proto = loadProto();
-    this.client = new proto.fleetq.v1.Agent(o.server, grpc.credentials.createInsecure()) as unknown as AgentClient;
+    // Reconnect quickly: a restarted daemon should see its agents within a second.
+    this.client = new proto.fleetq.v1.Agent(o.server, grpc.credentials.createInsecure(), {
+      'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 1000,
+    }) as unknown as AgentClient;
   }
 
   start(): void {
     writeFileSync(join(this.o.stateDir, 'agent.pid'), `${process.pid}\n`);
     this.connect();
-    this.timers.push(setInterval(() => this.tick(), this.o.heartbeatMs).unref());
+    // Not unref'd: the interval keeps the agent alive while it waits for the daemon.
+    this.timers.push(setInterval(() => this.tick(), this.o.heartbeatMs));
   }
 
   /** Kills every job (SIGTERM, then SIGKILL after kill_delay), reports their ends, then exits. */
@@ -84,10 +88,11 @@ export class NodeAgent {
     const s = this.client.Connect(md);
     this.stream = s;
     s.on('data', (m: DaemonMessage__Output) => this.onMessage(m));
-    s.on('error', () => undefined); // 'end'/'close' follows; reconnect there
-    s.on('close', () => {
-      if (this.stream === s) this.stream = undefined;
-      setTimeout(() => this.connect(), 250).unref();
+    s.on('error', () => undefined); // 'status' follows; reconnect there
+    s.on('status', () => {
+      if (this.stream !== s) return;
+      this.stream = undefined;
+      setTimeout(() => this.connect(), 250);
     });
     s.write({ register: {
       node: this.o.node, pid: process.pid, host: hostname(),
