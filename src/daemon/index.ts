@@ -68,7 +68,8 @@ export class Daemon {
     this.jobs.killer = { kill: (job, sig) => this.hub.signal(job.alloc[0]?.node ?? '', job.id, sig, true) };
     this.loop = new SchedulerLoop(this.jobs, this.nodes, { launch: (j) => this.launch(j) }, this.cfg.scheduler.interval_ms, this.root.child({ component: 'scheduler' }));
     this.loop.onCycle = (s) => metrics.cycle.observe(s.duration_ms / 1000);
-    this.jobs.on('change', ({ event }) => { if (TRIGGERS.has(event.kind)) this.loop.trigger(); });
+    // A cycle can only start something when a job becomes queued or resources are freed.
+    this.jobs.on('change', ({ event }) => { if (event.state === 'JOB_STATE_QUEUED' ? event.kind !== 'comment' : FREES.has(event.kind)) this.loop.trigger(); });
     await this.serve();
     this.startProvider();
     this.loop.start();
@@ -136,19 +137,19 @@ export class Daemon {
 
   /** Active jobs on a node that its agent does not know are lost. */
   private async reconcile(node: string, known: Set<string>): Promise<void> {
-    const lost = [...this.jobs.all()].filter((j) => isActive(j.state) && j.alloc[0]?.node === node && !known.has(j.id));
+    const lost = [...this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')].filter((j) => j.alloc[0]?.node === node && !known.has(j.id));
     for (const j of lost) await this.jobs.lost(j, `its node ${node} no longer runs it`);
   }
 
   private async loseJobsOn(node: string, why: string): Promise<void> {
     if (this.hub.connected(node)) return;
-    for (const j of [...this.jobs.all()]) if (isActive(j.state) && j.alloc[0]?.node === node) await this.jobs.lost(j, why);
+    for (const j of [...this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')]) if (j.alloc[0]?.node === node) await this.jobs.lost(j, why);
   }
 
   /** After a restart: running jobs on nodes whose agent has not come back within the grace period are lost. */
   private watchLostJobs(): void {
     setTimeout(() => {
-      const nodes = new Set([...this.jobs.all()].filter((j) => isActive(j.state)).map((j) => j.alloc[0]?.node ?? ''));
+      const nodes = new Set([...this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')].map((j) => j.alloc[0]?.node ?? ''));
       for (const n of nodes) if (!this.hub.connected(n)) void this.loseJobsOn(n, `node ${n} did not come back after the daemon restarted`);
     }, this.cfg.agent.reconnect_grace_ms).unref();
   }
@@ -190,7 +191,7 @@ export class Daemon {
   }
 }
 
-const TRIGGERS = new Set(['submitted', 'finished', 'deleted', 'released', 'requeued', 'altered', 'eligible']);
+const FREES = new Set(['finished', 'requeued']);
 
 function bind(server: grpc.Server, address: string): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -36,6 +36,8 @@ type AnyStore = Store<JobRecord, any, any>;
 
 export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
   private readonly jobs = new Map<number, JobRecord>();
+  /** Seqs of jobs by state, so the scheduler's cycle does not scan finished history. */
+  private readonly byState = new Map<JobState, Set<number>>();
   private readonly inflight = new Map<string, Promise<{ job: JobRecord; existing: boolean }>>();
   private nextSeq: number;
   private revision: number;
@@ -48,9 +50,24 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     this.setMaxListeners(0);
     this.queues = new Map(opts.queues.map((q) => [q.name, q]));
     this.now = opts.clock ?? (() => Math.floor(Date.now() / 1000));
-    for (const j of store.allJobs()) this.jobs.set(j.seq, j);
+    for (const j of store.allJobs()) this.put(j);
     this.nextSeq = Math.max(store.nextSeq(), ...Array.from(this.jobs.keys(), (s) => s + 1));
     this.revision = store.revision();
+  }
+
+  /** The one place the in-memory map and its state index change. */
+  private put(job: JobRecord): void {
+    const old = this.jobs.get(job.seq);
+    if (old) this.byState.get(old.state)?.delete(job.seq);
+    this.jobs.set(job.seq, job);
+    let set = this.byState.get(job.state);
+    if (!set) { set = new Set(); this.byState.set(job.state, set); }
+    set.add(job.seq);
+  }
+
+  /** Jobs in the given states, in no particular order. */
+  *inStates(...states: JobState[]): Generator<JobRecord> {
+    for (const st of states) for (const seq of this.byState.get(st) ?? []) { const j = this.jobs.get(seq); if (j) yield j; }
   }
 
   get currentRevision(): number { return this.revision; }
@@ -95,7 +112,7 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     const job = newJob(spec, { seq, server: this.opts.server, now: this.now(), queue, maxScriptBytes: this.opts.maxScriptBytes, requestId });
     const ev = this.event(job, 'submitted', `Job Queued at request of ${job.owner}`);
     await this.store.commit({ jobs: [job], events: [ev], requests: requestId ? [[requestId, seq]] : [], meta: { next_seq: this.nextSeq, revision: this.revision } });
-    this.jobs.set(seq, job);
+    this.put(job);
     this.emit('change', { event: ev, job });
     return { job, existing: false };
   }
@@ -110,7 +127,7 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     const next: JobRecord = { ...job, ...changes, modify_time_unix: this.now() };
     next.state_letter = STATE_LETTER[next.state];
     const ev = this.event(next, kind, message);
-    this.jobs.set(next.seq, next);
+    this.put(next);
     await this.store.commit({ jobs: [next], events: [ev], meta: { revision: this.revision } });
     this.emit('change', { event: ev, job: next });
     return next;
@@ -248,7 +265,7 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
   /** W jobs whose -a time has come become Q. */
   async promoteDeferred(): Promise<void> {
     const now = this.now();
-    const due = [...this.jobs.values()].filter((j) => j.state === 'JOB_STATE_WAITING' && j.spec.execution_time_unix <= now);
+    const due = [...this.inStates('JOB_STATE_WAITING')].filter((j) => j.spec.execution_time_unix <= now);
     await Promise.all(due.map((j) => this.update(j, { state: 'JOB_STATE_QUEUED', eligible_time_unix: now }, 'eligible', 'Execution time reached')));
   }
 

@@ -70,15 +70,14 @@ export class SchedulerLoop {
   async cycle(): Promise<CycleStats> {
     const t0 = performance.now();
     await this.jobs.promoteDeferred();
-    const all = [...this.jobs.all()];
     const pending: PendingJob[] = [];
-    for (const j of all) {
-      if (j.state !== 'JOB_STATE_QUEUED') continue;
+    for (const j of this.jobs.inStates('JOB_STATE_QUEUED')) {
       const q = this.jobs.queue(j.queue);
       if (!q?.started) continue;
       pending.push({ seq: j.seq, queue_priority: q.priority, priority: j.spec.priority, chunks: j.resources?.chunks ?? [], place: j.resources?.place ?? '' });
     }
-    const p = plan(pending, this.nodes.snapshot(all));
+    if (pending.length === 0) return { pending: 0, started: 0, duration_ms: performance.now() - t0 };
+    const p = plan(pending, this.nodes.snapshot(this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')));
     const started = await Promise.all(p.starts.map((s) => this.jobs.start(s.seq, s.alloc)));
     for (const job of started) this.launcher.launch(job);
     await Promise.all([...p.waiting].map(([seq, w]) => this.jobs.comment(seq, w.reason)));
