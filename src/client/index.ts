@@ -53,6 +53,14 @@ export interface ConnectOptions {
   user?: string;
 }
 
+/** A response whose `job` the server always sets. */
+export type WithJob<T extends { job: Job__Output | null }> = Omit<T, 'job'> & { job: Job__Output };
+
+function withJob<T extends { job: Job__Output | null }>(r: T): WithJob<T> {
+  if (!r.job) throw new Error('fleetq: the server answered without a job');
+  return r as WithJob<T>;
+}
+
 type Unary<Req, Res> = (req: Req, md: grpc.Metadata, opts: grpc.CallOptions, cb: grpc.requestCallback<Res>) => unknown;
 
 export class FleetqClient {
@@ -69,6 +77,11 @@ export class FleetqClient {
     const proto = loadProto();
     this.raw = new proto.fleetq.v1.Scheduler(this.address, grpc.credentials.createInsecure(), {
       'grpc.enable_retries': 0,
+      // Each client owns its connection: one client's backoff never fails another's calls.
+      'grpc.use_local_subchannel_pool': 1,
+      // A restarted daemon is back within a second or two; do not back off for minutes.
+      'grpc.initial_reconnect_backoff_ms': 200,
+      'grpc.max_reconnect_backoff_ms': 2000,
     }) as unknown as SchedulerClient;
   }
 
@@ -83,13 +96,13 @@ export class FleetqClient {
   }
 
   /** Stores a job; resolves once it is durable. With `request_id`, retries return the same job. */
-  submitJob(req: SubmitJobRequest): Promise<SubmitJobResponse__Output> { return this.call(this.raw.SubmitJob, req); }
+  submitJob(req: SubmitJobRequest): Promise<WithJob<SubmitJobResponse__Output>> { return this.call<SubmitJobRequest, SubmitJobResponse__Output>(this.raw.SubmitJob, req).then(withJob); }
   getJob(req: GetJobRequest): Promise<Job__Output> { return this.call(this.raw.GetJob, req); }
   listJobs(req: ListJobsRequest = {}): Promise<ListJobsResponse__Output> { return this.call(this.raw.ListJobs, req); }
-  cancelJob(req: CancelJobRequest): Promise<CancelJobResponse__Output> { return this.call(this.raw.CancelJob, req); }
-  holdJob(req: HoldJobRequest): Promise<HoldJobResponse__Output> { return this.call(this.raw.HoldJob, req); }
-  releaseJob(req: ReleaseJobRequest): Promise<ReleaseJobResponse__Output> { return this.call(this.raw.ReleaseJob, req); }
-  alterJob(req: AlterJobRequest): Promise<AlterJobResponse__Output> { return this.call(this.raw.AlterJob, req); }
+  cancelJob(req: CancelJobRequest): Promise<WithJob<CancelJobResponse__Output>> { return this.call<CancelJobRequest, CancelJobResponse__Output>(this.raw.CancelJob, req).then(withJob); }
+  holdJob(req: HoldJobRequest): Promise<WithJob<HoldJobResponse__Output>> { return this.call<HoldJobRequest, HoldJobResponse__Output>(this.raw.HoldJob, req).then(withJob); }
+  releaseJob(req: ReleaseJobRequest): Promise<WithJob<ReleaseJobResponse__Output>> { return this.call<ReleaseJobRequest, ReleaseJobResponse__Output>(this.raw.ReleaseJob, req).then(withJob); }
+  alterJob(req: AlterJobRequest): Promise<WithJob<AlterJobResponse__Output>> { return this.call<AlterJobRequest, AlterJobResponse__Output>(this.raw.AlterJob, req).then(withJob); }
   listNodes(req: ListNodesRequest = {}): Promise<ListNodesResponse__Output> { return this.call(this.raw.ListNodes, req); }
   listQueues(req: ListQueuesRequest = {}): Promise<ListQueuesResponse__Output> { return this.call(this.raw.ListQueues, req); }
   getServer(): Promise<Server__Output> { return this.call(this.raw.GetServer, {}); }
