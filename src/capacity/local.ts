@@ -20,6 +20,7 @@ export interface LocalOptions {
   address: string;      // gRPC target the agents dial
   tokenFile: string;
   heartbeatMs: number;
+  orphanExitMs: number;
 }
 
 const FLEETQ_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'fleetq');
@@ -86,7 +87,7 @@ export class LocalProvider {
     const log = openSync(join(this.o.home, 'agents', `${n.name}.log`), 'a');
     const args = [FLEETQ_BIN, 'agent', '--node', n.name, '--server', this.o.address, '--token-file', this.o.tokenFile,
       '--state-dir', dir, '--ncpus', String(n.ncpus), '--mem', String(n.mem_bytes), '--ngpus', String(n.ngpus),
-      '--heartbeat-ms', String(this.o.heartbeatMs)];
+      '--heartbeat-ms', String(this.o.heartbeatMs), '--orphan-exit-ms', String(this.o.orphanExitMs)];
     const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env } });
     closeSync(log);
     child.unref();

@@ -25,7 +25,7 @@ async function agent(argv: string[]): Promise<void> {
     args: argv, strict: true,
     options: {
       node: { type: 'string' }, server: { type: 'string' }, 'token-file': { type: 'string' }, 'state-dir': { type: 'string' },
-      ncpus: { type: 'string' }, mem: { type: 'string' }, ngpus: { type: 'string' }, 'heartbeat-ms': { type: 'string' },
+      ncpus: { type: 'string' }, mem: { type: 'string' }, ngpus: { type: 'string' }, 'heartbeat-ms': { type: 'string' }, 'orphan-exit-ms': { type: 'string' },
     },
   });
   for (const k of ['node', 'server', 'token-file', 'state-dir', 'ncpus', 'mem'] as const) {
@@ -37,7 +37,7 @@ async function agent(argv: string[]): Promise<void> {
   const a = new NodeAgent({
     node: v.node ?? '', server: v.server ?? '', tokenFile: v['token-file'] ?? '', stateDir: v['state-dir'] ?? '',
     ncpus: Number(v.ncpus), mem_bytes: Number(v.mem), ngpus: Number(v.ngpus ?? 0),
-    heartbeatMs: Number(v['heartbeat-ms'] ?? 5000), orphanExitMs: 10 * 60 * 1000, log,
+    heartbeatMs: Number(v['heartbeat-ms'] ?? 5000), orphanExitMs: Number(v['orphan-exit-ms'] ?? 600_000), log,
   });
   // Like pbs_mom on shutdown: the agent's jobs are killed (and reported), then it exits.
   process.on('SIGTERM', () => a.terminate());

@@ -27,7 +27,7 @@ export interface Config {
   scheduler: { interval_ms: number };
   local: { nodes: number; ncpus: number; mem_bytes: number; ngpus: number };
   jobs: { kill_delay_seconds: number; max_script_bytes: number; default_queue: string };
-  agent: { reconnect_grace_ms: number; heartbeat_ms: number };
+  agent: { reconnect_grace_ms: number; heartbeat_ms: number; orphan_exit_ms: number };
   queues: QueueConfig[];
   metrics: { listen: string };
   log: { level: string };
@@ -48,6 +48,7 @@ export const KEYS: ReadonlyArray<readonly [string, Kind, unknown]> = [
   ['jobs.default_queue', 'string', 'workq'],
   ['agent.reconnect_grace', 'duration_ms', '10s'],
   ['agent.heartbeat', 'duration_ms', '5s'],
+  ['agent.orphan_exit', 'duration_ms', '10m'],
   ['queues', 'queues', [{ name: 'workq' }]],
   ['metrics.listen', 'string', ''],
   ['log.level', 'string', 'info'],
@@ -155,7 +156,7 @@ export function loadConfig(env: Env = process.env, overrides: Record<string, unk
     scheduler: { interval_ms: v('scheduler.interval') },
     local: { nodes, ncpus: v<number>('local.ncpus') || cpus().length, mem_bytes: v<number>('local.mem') || totalmem(), ngpus: v('local.ngpus') },
     jobs: { kill_delay_seconds: v('jobs.kill_delay'), max_script_bytes: v('jobs.max_script_size'), default_queue: defaultQueue },
-    agent: { reconnect_grace_ms: v('agent.reconnect_grace'), heartbeat_ms: v('agent.heartbeat') },
+    agent: { reconnect_grace_ms: v('agent.reconnect_grace'), heartbeat_ms: v('agent.heartbeat'), orphan_exit_ms: v('agent.orphan_exit') },
     queues,
     metrics: { listen: v('metrics.listen') },
     log: { level: v('log.level') },

@@ -106,7 +106,7 @@ export class Daemon {
     const tokenFile = join(this.cfg.home, 'agent.token');
     this.provider = new LocalProvider({
       server: this.cfg.server.name, nodes: this.cfg.local.nodes, ncpus: this.cfg.local.ncpus, mem_bytes: this.cfg.local.mem_bytes,
-      ngpus: this.cfg.local.ngpus, home: this.cfg.home, address: this.address, tokenFile, heartbeatMs: this.cfg.agent.heartbeat_ms,
+      ngpus: this.cfg.local.ngpus, home: this.cfg.home, address: this.address, tokenFile, heartbeatMs: this.cfg.agent.heartbeat_ms, orphanExitMs: this.cfg.agent.orphan_exit_ms,
     }, this.root.child({ component: 'local' }));
     this.provider.start();
     this.closers.push(() => this.provider.stop(), () => this.hub.shutdown());
