@@ -218,7 +218,7 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     const nodes = [...new Set(alloc.map((a) => a.node))];
     return this.update(job, {
       state: 'JOB_STATE_RUNNING', alloc, nodes, ...ex, start_time_unix: now, run_count: job.run_count + 1,
-      comment: `Job run at ${new Date(now * 1000).toUTCString()} on ${ex.exec_vnode}`, kill_reason: '', session_id: 0,
+      comment: `Job run at ${runTime(now)} on ${ex.exec_vnode}`, kill_reason: '', session_id: 0,
     }, 'started', `Job run on ${ex.exec_host}`);
   }
 
@@ -233,7 +233,7 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
   async ended(id: string, r: EndReport): Promise<JobRecord | undefined> {
     const job = this.jobs.get(parseJobId(id) ?? 0);
     if (!job || !isActive(job.state)) return undefined;
-    let comment = `Job run at ${new Date(job.start_time_unix * 1000).toUTCString()} on ${job.exec_vnode} and finished`;
+    let comment = `Job run at ${runTime(job.start_time_unix)} on ${job.exec_vnode} and finished`;
     if (r.reason === 'walltime') comment = `Job killed: walltime ${r.walltime_seconds} exceeded limit ${job.resources?.walltime_seconds ?? 0}`;
     else if (job.kill_reason === 'qdel') comment = job.comment;
     else if (r.reason === 'launch') comment = `Job failed to start on ${job.nodes[0] ?? '?'}`;
@@ -275,6 +275,13 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     if (!job || job.comment === text) return;
     await this.update(job, { comment: text }, 'comment', text);
   }
+}
+
+/** PBS's short time in comments: `Thu May 14 at 07:04` (local time, no commas). */
+function runTime(unix: number): string {
+  const d = new Date(unix * 1000);
+  const [wd, mon, day] = d.toDateString().split(' ');
+  return `${wd} ${mon} ${day} at ${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
 const ALTERABLE = new Set(['name', 'queue', 'resource_list', 'priority', 'account', 'output_path', 'error_path', 'join_path', 'rerunnable', 'execution_time_unix', 'mail_points', 'mail_users', 'shell', 'depend', 'variables']);
