@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { HealthImplementation } from 'grpc-health-check';
+import { HealthImplementation, protoPath as healthProto } from 'grpc-health-check';
+import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { loadConfig, type Config } from '../config/index.js';
 import { socketPath, type Env } from '../config/paths.js';
@@ -89,7 +90,8 @@ export class Daemon {
     this.server.addService(proto.fleetq.v1.Agent.service, this.hub.handlers());
     const health = new HealthImplementation({ '': 'SERVING', 'fleetq.v1.Scheduler': 'SERVING' });
     health.addToServer(this.server);
-    new ReflectionService(packageDefinition()).addToServer(this.server);
+    // Reflection describes every service served here, health included.
+    new ReflectionService({ ...packageDefinition(), ...loadSync(healthProto) }).addToServer(this.server);
     const sock = socketPath({ FLEETQ_HOME: this.cfg.home });
     if (existsSync(sock)) unlinkSync(sock); // stale: we hold the lock
     await bind(this.server, `unix:${sock}`);

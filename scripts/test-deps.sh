@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what the test suites need when it is missing: idempotent, and quick when all is present.
+# Runs before every `npm test` (also in CI on a fresh machine, as root). One line per component.
+# Later issues add their components (Slurm + MUNGE, Open MPI, moto, ec2-metadata-mock) as more
+# `need_*` lines below, each a check followed by an install.
+set -euo pipefail
+
+log() { printf 'test-deps: %-28s %s\n' "$1" "$2"; }
+die() { printf 'test-deps: %s\n' "$*" >&2; exit 1; }
+
+apt_updated=0
+apt_install() { # packages...
+  command -v apt-get >/dev/null || die "apt-get not found; install $* by hand"
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  if [ $apt_updated = 0 ]; then $sudo apt-get update -qq >/dev/null || die "apt-get update failed"; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null || die "apt-get install $* failed"
+}
+
+# need_apt NAME CHECK-COMMAND PACKAGES...: installs PACKAGES when CHECK-COMMAND fails.
+need_apt() {
+  local name=$1 check=$2; shift 2
+  if bash -c "$check" >/dev/null 2>&1; then log "$name" present; return; fi
+  apt_install "$@"
+  bash -c "$check" >/dev/null 2>&1 || die "$name still missing after installing $*"
+  log "$name" installed
+}
+
+# need_pip NAME IMPORTS PACKAGES...: pip-installs PACKAGES when python cannot import IMPORTS.
+need_pip() {
+  local name=$1 imports=$2; shift 2
+  command -v python3 >/dev/null || need_apt python3 'command -v python3' python3 python3-pip
+  if python3 -c "import $imports" >/dev/null 2>&1; then log "$name" present; return; fi
+  python3 -m pip install --quiet --disable-pip-version-check "$@" 2>/dev/null \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "$@" \
+    || die "pip install $* failed"
+  python3 -c "import $imports" >/dev/null 2>&1 || die "$name still missing after pip install $*"
+  log "$name" installed
+}
+
+# The Python gRPC client of the interop test (stock grpcio with reflection and health).
+need_pip "python grpcio" "grpc, grpc_tools, grpc_reflection, grpc_health" grpcio grpcio-tools grpcio-reflection grpcio-health-checking
