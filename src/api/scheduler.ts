@@ -123,7 +123,7 @@ function stateCounts(js: readonly JobRecord[]): Record<string, number> {
 
 function listQueues(d: SchedulerDeps, names: string[]): Array<Record<string, unknown>> {
   const qs = d.jobs.queueList().filter((q) => names.length === 0 || names.includes(q.name));
-  for (const n of names) if (!qs.some((q) => q.name === n)) throw new FleetqError('UNKNOWN_QUEUE', `Unknown queue ${n}`, { field: 'names' });
+  for (const n of names) if (!qs.some((q) => q.name === n)) throw new FleetqError('UNKNOWN_QUEUE', `names: '${n}' is not a queue of this server`, { field: 'names' });
   const all = [...d.jobs.all()];
   return qs.map((q) => {
     const counts = stateCounts(all.filter((j) => j.queue === q.name));

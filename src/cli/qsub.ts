@@ -47,8 +47,7 @@ async function main(argv: string[]): Promise<void> {
     const err = e as RpcError;
     if (isUnavailable(err)) { finish('', connectError('qsub', client.address), exitCode(pbsErrno(err))); return; }
     const text = pbsText(err);
-    const details = err.details && !err.details.startsWith(text) ? `: ${err.details}` : '';
-    finish('', `qsub: ${text}${details}\n`, exitCode(pbsErrno(err)));
+    finish('', `qsub: ${text}${err.details ? ` (${err.details})` : ''}\n`, exitCode(pbsErrno(err)));
   } finally {
     client.close();
   }

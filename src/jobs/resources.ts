@@ -91,10 +91,12 @@ export function parseChunk(text: string): ChunkReq {
   let sawNcpus = false;
   for (const p of parts) {
     const eq = p.indexOf('=');
-    if (eq <= 0 || eq === p.length - 1) throw invalid(field, `'${p}' in chunk '${text}' is not res=value`);
+    if (eq <= 0 || eq === p.length - 1) {
+      throw invalid(field, p === text ? `'${text}' is not a chunk ([N:]res=value[:res=value…])` : `'${p}' in chunk '${text}' is not res=value`);
+    }
     const key = p.slice(0, eq);
     const val = p.slice(eq + 1);
-    if (!CHUNK_KEYS.has(key)) throw new FleetqError('UNKNOWN_RESOURCE', `Unknown resource: ${key} (in select chunk '${text}')`, { field: `Resource_List.${key}` });
+    if (!CHUNK_KEYS.has(key)) throw new FleetqError('UNKNOWN_RESOURCE', `Resource_List.${key}: not a chunk resource fleetq knows (${[...CHUNK_KEYS].join(', ')})`, { field: `Resource_List.${key}` });
     switch (key) {
       case 'ncpus': chunk.ncpus = positiveInt(`${field} ncpus`, val); sawNcpus = true; break;
       case 'mem': chunk.mem_bytes = parseSize(`${field} mem`, val); break;
@@ -165,7 +167,7 @@ export function parseResourceList(list: string): ResourceReq {
   const req: ResourceReq = { chunks: [], select: '', place: '', walltime_seconds: 0, other: {} };
   let ncpus = 0; let mem = 0; let ngpus = 0; let select: string | undefined; let nodes: string | undefined;
   for (const [key, val] of splitResourceList(list)) {
-    if (!JOB_KEYS.has(key)) throw new FleetqError('UNKNOWN_RESOURCE', `Unknown resource: ${key}`, { field: `Resource_List.${key}` });
+    if (!JOB_KEYS.has(key)) throw new FleetqError('UNKNOWN_RESOURCE', `Resource_List.${key}: not a resource fleetq knows (${[...JOB_KEYS].join(', ')})`, { field: `Resource_List.${key}` });
     if (val === '') throw invalid(`Resource_List.${key}`, 'empty value');
     switch (key) {
       case 'select': select = val; break;

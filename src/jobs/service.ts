@@ -106,8 +106,8 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
   private async doSubmit(spec: JobSpec__Output, requestId: string): Promise<{ job: JobRecord; existing: boolean }> {
     const qname = spec.queue !== '' ? spec.queue.replace(/@.*$/, '') : this.opts.defaultQueue;
     const queue = this.queues.get(qname);
-    if (!queue) throw new FleetqError('UNKNOWN_QUEUE', `Unknown queue ${qname}`, { field: 'queue' });
-    if (!queue.enabled) throw new FleetqError('QUEUE_DISABLED', `Queue is not enabled: ${qname}`, { field: 'queue' });
+    if (!queue) throw new FleetqError('UNKNOWN_QUEUE', `queue: '${qname}' is not a queue of this server (${[...this.queues.keys()].join(', ')})`, { field: 'queue' });
+    if (!queue.enabled) throw new FleetqError('QUEUE_DISABLED', `queue: '${qname}' is not enabled`, { field: 'queue' });
     const seq = this.nextSeq++;
     const job = newJob(spec, { seq, server: this.opts.server, now: this.now(), queue, maxScriptBytes: this.opts.maxScriptBytes, requestId });
     const ev = this.event(job, 'submitted', `Job Queued at request of ${job.owner}`);
@@ -197,7 +197,7 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     }
     if (mask.includes('rerunnable')) spec.has_rerunnable = true;
     const queue = this.queues.get(spec.queue);
-    if (!queue) throw new FleetqError('UNKNOWN_QUEUE', `Unknown queue ${spec.queue}`, { field: 'queue' });
+    if (!queue) throw new FleetqError('UNKNOWN_QUEUE', `queue: '${spec.queue}' is not a queue of this server`, { field: 'queue' });
     const probe = newJob(spec, { seq: job.seq, server: this.opts.server, now: this.now(), queue, maxScriptBytes: this.opts.maxScriptBytes, requestId: job.request_id });
     const req = parseResourceList(spec.resource_list);
     if (req.walltime_seconds === 0) req.walltime_seconds = queue.default_walltime_seconds;

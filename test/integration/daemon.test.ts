@@ -110,7 +110,7 @@ test('bad requests get statuses naming the field, and the daemon keeps serving',
     const cases: Array<[string, () => Promise<unknown>, grpc.status, RegExp]> = [
       ['no spec', () => c.submitJob({}), grpc.status.INVALID_ARGUMENT, /^spec: /],
       ['bad select', () => c.submitJob({ spec: spec('true\n', { resource_list: 'select=banana' }) }), grpc.status.INVALID_ARGUMENT, /^Resource_List\.select: /],
-      ['unknown queue', () => c.submitJob({ spec: spec('true\n', { queue: 'nope' }) }), grpc.status.NOT_FOUND, /Unknown queue nope/],
+      ['unknown queue', () => c.submitJob({ spec: spec('true\n', { queue: 'nope' }) }), grpc.status.NOT_FOUND, /^queue: 'nope' is not a queue/],
       ['relative workdir', () => c.submitJob({ spec: { script: 'true\n', workdir: 'x' } }), grpc.status.INVALID_ARGUMENT, /^workdir: /],
       ['10 MB script', () => c.submitJob({ spec: spec(`#${'x'.repeat(10 * 1024 * 1024)}\n`) }), grpc.status.INVALID_ARGUMENT, /^script: \d+ bytes is over the limit/],
       ['empty id', () => c.getJob({ id: '' }), grpc.status.INVALID_ARGUMENT, /^id: /],
