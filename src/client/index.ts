@@ -10,7 +10,7 @@
  */
 import { userInfo } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
-import { loadProto } from '../proto/load.js';
+import { serviceDefinition } from '../proto/light.js';
 import { serverAddress } from '../config/paths.js';
 import type { SchedulerClient } from '../gen/fleetq/v1/Scheduler.js';
 import type { SubmitJobRequest } from '../gen/fleetq/v1/SubmitJobRequest.js';
@@ -74,8 +74,8 @@ export class FleetqClient {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.metadata = new grpc.Metadata();
     this.metadata.set('x-fleetq-user', opts.user ?? userInfo().username);
-    const proto = loadProto();
-    this.raw = new proto.fleetq.v1.Scheduler(this.address, grpc.credentials.createInsecure(), {
+    const Scheduler = grpc.makeGenericClientConstructor(serviceDefinition('fleetq.v1.Scheduler'), 'Scheduler');
+    this.raw = new Scheduler(this.address, grpc.credentials.createInsecure(), {
       'grpc.enable_retries': 0,
       // Each client owns its connection: one client's backoff never fails another's calls.
       'grpc.use_local_subchannel_pool': 1,

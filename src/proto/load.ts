@@ -5,8 +5,6 @@
  * in the proto, 64-bit integers as JS numbers, enums as their names, defaults filled in.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { fromJSON, type Options } from '@grpc/proto-loader';
 import * as grpc from '@grpc/grpc-js';
 import type { ProtoGrpcType as SchedulerProto } from '../gen/scheduler.js';
@@ -16,10 +14,9 @@ export const LOADER_OPTIONS: Options = {
   keepCase: true, longs: Number, enums: String, defaults: true, arrays: true, objects: false, oneofs: true,
 };
 
-/** dist/proto/fleetq.json, relative to this file's compiled place dist/src/proto/. */
-export const DESCRIPTOR_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'proto', 'fleetq.json');
-/** The .proto sources, for reflection and for other languages' code generators. */
-export const PROTO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'proto');
+import { DESCRIPTOR_PATH } from './paths.js';
+
+export { DESCRIPTOR_PATH, PROTO_DIR } from './paths.js';
 
 let cached: (SchedulerProto & AgentProto) | undefined;
 let cachedDef: ReturnType<typeof fromJSON> | undefined;
