@@ -243,3 +243,16 @@ test('Open OnDemand PBSPro adapter: what it parses from qstat -f -t is all there
   t.regex(gone.stderr, /Job has finished/, 'ood treats this as completed');
   t.not(gone.code, 0);
 });
+
+test('FLEETQ_SERVER points the commands at another address; no daemon gives a clear error', async (t) => {
+  const elsewhere = mkdtempSync(join(tmpdir(), 'fq-nohome-'));
+  const viaEnv = await run('qstat', ['-B'], { env: { FLEETQ_HOME: elsewhere, FLEETQ_SERVER: `unix:${d.socket}` } });
+  t.is(viaEnv.code, 0, viaEnv.stderr);
+  t.regex(viaEnv.stdout, new RegExp(`\\n${SERVER} `));
+  const none = await run('qsub', [], { input: 'true\n', env: { FLEETQ_HOME: elsewhere } });
+  t.not(none.code, 0);
+  t.regex(none.stderr, /^qsub: cannot connect to server unix:.*fleetq\.sock \(errno=111\)\n$/);
+  const none2 = await run('qstat', [], { env: { FLEETQ_HOME: elsewhere } });
+  t.not(none2.code, 0);
+  t.regex(none2.stderr, /^qstat: cannot connect to server /);
+});
