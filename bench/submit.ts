@@ -37,6 +37,10 @@ function record(name: string, clients: number, lat: number[], seconds: number): 
     case: name, clients, jobs: lat.length, seconds: Number(seconds.toFixed(3)), jobs_per_s: Math.round(lat.length / seconds),
     median_us: Math.round(quantile(lat, 0.5) * 1000), p90_us: Math.round(quantile(lat, 0.9) * 1000),
   };
+  push(r);
+}
+
+function push(r: Row): void {
   rows.push(r);
   process.stdout.write(`${JSON.stringify({ bench: 'submit', ...r })}\n`);
 }
@@ -123,13 +127,15 @@ async function echoAnchor(clients: number, calls: number): Promise<void> {
     await Promise.all(cs.map(call));
     const lat = []; const t0 = performance.now();
     await Promise.all(cs.map(async (c) => { for (let i = 0; i < ${calls}; i++) { const s = performance.now(); await call(c); lat.push(performance.now() - s); } }));
-    console.log(JSON.stringify({ lat, seconds: (performance.now() - t0) / 1000 }));
-    process.exit(0);
+    const seconds = (performance.now() - t0) / 1000;
+    lat.sort((a, b) => a - b);
+    const q = (x) => lat[Math.min(lat.length - 1, Math.floor(x * lat.length))];
+    process.stdout.write(JSON.stringify({ n: lat.length, seconds, median: q(0.5), p90: q(0.9) }), () => process.exit(0));
   `]);
   server.forceShutdown();
   if (child.status !== 0) throw new Error(`echo anchor failed: ${child.stderr}`);
-  const out = JSON.parse(child.stdout) as { lat: number[]; seconds: number };
-  record('grpc_echo', clients, out.lat, out.seconds);
+  const out = JSON.parse(child.stdout) as { n: number; seconds: number; median: number; p90: number };
+  push({ case: 'grpc_echo', clients, jobs: out.n, seconds: Number(out.seconds.toFixed(3)), jobs_per_s: Math.round(out.n / out.seconds), median_us: Math.round(out.median * 1000), p90_us: Math.round(out.p90 * 1000) });
 }
 
 function table(): void {

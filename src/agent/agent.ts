@@ -50,7 +50,9 @@ export class NodeAgent {
   private readonly running = new Map<string, Running>();
   private stream: grpc.ClientDuplexStream<AgentMessage, DaemonMessage__Output> | undefined;
   private readonly client: AgentClient;
+  /** Exit once no job runs: set by the daemon's Shutdown (cleared when a daemon registers us again) and by SIGTERM. */
   private shuttingDown = false;
+  private terminating = false;
   private lastConnected = Date.now();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly log: Logger;
@@ -77,12 +79,14 @@ export class NodeAgent {
   /** Kills every job (SIGTERM, then SIGKILL after kill_delay), reports their ends, then exits. */
   terminate(): void {
     this.shuttingDown = true;
+    this.terminating = true;
     for (const id of this.running.keys()) this.signal(id, 'SIGTERM', true, 'signal');
     if (this.running.size === 0) this.exit();
   }
 
+  /** Dials the daemon and registers. Also while waiting to exit: a restarted daemon must learn of our jobs. */
   private connect(): void {
-    if (this.shuttingDown) return;
+    if (this.exited) return;
     const md = new grpc.Metadata();
     md.set('x-fleetq-agent-token', readFileSync(this.o.tokenFile, 'utf8').trim());
     const s = this.client.Connect(md);
@@ -126,6 +130,7 @@ export class NodeAgent {
       case 'signal': if (m.signal) this.signal(m.signal.job_id, m.signal.signal, m.signal.then_kill, 'signal'); break;
       case 'ack_ended': if (m.ack_ended) rmSync(join(this.o.stateDir, 'ended', `${m.ack_ended.job_id}.json`), { force: true }); break;
       case 'shutdown': this.shuttingDown = true; if (this.running.size === 0) this.exit(); break;
+      case 'registered': if (!this.terminating) this.shuttingDown = false; break; // a (new) daemon has us again
       default: break;
     }
   }
@@ -204,7 +209,11 @@ export class NodeAgent {
     this.send({ ended: e });
   }
 
+  private exited = false;
+
   private exit(): void {
+    if (this.exited) return;
+    this.exited = true;
     this.log.info({ node: this.o.node }, 'agent exiting');
     this.timers.forEach(clearInterval);
     try { unlinkSync(join(this.o.stateDir, 'agent.pid')); } catch { /* gone */ }

@@ -90,6 +90,7 @@ export class AgentHub {
       if (old && old !== s) old.end();
       this.streams.set(r.node, s);
       this.log.info({ node: r.node, pid: r.pid, running: r.running.length, ended: r.ended.length }, 'agent registered');
+      s.write({ registered: { node: r.node } });
       this.listener.registered(r);
       for (const e of r.ended) this.ack(r.node, e);
       return r.node;

@@ -77,6 +77,7 @@ export function schedulerHandlers(d: SchedulerDeps): SchedulerHandlers {
       let chain = Promise.resolve();
       call.on('data', (req: SubmitJobRequest__Output) => {
         const p = submit(req, call);
+        p.catch(() => undefined); // the chain below reports it, in order
         chain = chain.then(() => p.then((res) => { call.write(res); }));
       });
       call.on('end', () => {

@@ -11,6 +11,7 @@ import type { JobStarted as _fleetq_v1_JobStarted, JobStarted__Output as _fleetq
 import type { Launch as _fleetq_v1_Launch, Launch__Output as _fleetq_v1_Launch__Output } from './fleetq/v1/Launch.js';
 import type { NodeResources as _fleetq_v1_NodeResources, NodeResources__Output as _fleetq_v1_NodeResources__Output } from './fleetq/v1/NodeResources.js';
 import type { Register as _fleetq_v1_Register, Register__Output as _fleetq_v1_Register__Output } from './fleetq/v1/Register.js';
+import type { Registered as _fleetq_v1_Registered, Registered__Output as _fleetq_v1_Registered__Output } from './fleetq/v1/Registered.js';
 import type { RunningJob as _fleetq_v1_RunningJob, RunningJob__Output as _fleetq_v1_RunningJob__Output } from './fleetq/v1/RunningJob.js';
 import type { Shutdown as _fleetq_v1_Shutdown, Shutdown__Output as _fleetq_v1_Shutdown__Output } from './fleetq/v1/Shutdown.js';
 import type { Signal as _fleetq_v1_Signal, Signal__Output as _fleetq_v1_Signal__Output } from './fleetq/v1/Signal.js';
@@ -32,6 +33,7 @@ export interface ProtoGrpcType {
       Launch: MessageTypeDefinition<_fleetq_v1_Launch, _fleetq_v1_Launch__Output>
       NodeResources: MessageTypeDefinition<_fleetq_v1_NodeResources, _fleetq_v1_NodeResources__Output>
       Register: MessageTypeDefinition<_fleetq_v1_Register, _fleetq_v1_Register__Output>
+      Registered: MessageTypeDefinition<_fleetq_v1_Registered, _fleetq_v1_Registered__Output>
       RunningJob: MessageTypeDefinition<_fleetq_v1_RunningJob, _fleetq_v1_RunningJob__Output>
       Shutdown: MessageTypeDefinition<_fleetq_v1_Shutdown, _fleetq_v1_Shutdown__Output>
       Signal: MessageTypeDefinition<_fleetq_v1_Signal, _fleetq_v1_Signal__Output>

@@ -56,6 +56,25 @@ test('kill -9 between acknowledgement and the end loses nothing: the job finishe
   t.is(await d.stop(), 0);
 });
 
+test('a clean stop leaves running jobs running; the next daemon picks them up', async (t) => {
+  const d = await startDaemon({ env: { FLEETQ_AGENT_RECONNECT_GRACE: '2s' } });
+  const c = connect({ address: d.address });
+  const wd = workdir();
+  const { job } = await c.submitJob({ spec: { script: 'sleep 4; echo kept\n', workdir: wd, name: 'kept' } });
+  await eventually(async () => (await stateOf(c, job.id)) === 'R', 10000, 'R');
+  c.close();
+  t.is(await d.stop(), 0);
+  await new Promise((r) => setTimeout(r, 1000));
+  await d.restart();
+  const c2 = connect({ address: d.address });
+  const fin = await eventually(async () => { const j = await c2.getJob({ id: job.id }); return j.state_letter === 'F' ? j : undefined; }, 20000, 'F');
+  t.is(fin.exit_status, 0);
+  t.is(fin.run_count, 1, 'not requeued and run twice');
+  t.is(readFileSync(join(wd, `kept.o${job.seq}`), 'utf8'), 'kept\n');
+  c2.close();
+  t.is(await d.stop(), 0);
+});
+
 test('a running job whose agent died with the daemon is requeued when rerunnable, finished with a reason when not', async (t) => {
   const d = await startDaemon({ env: { FLEETQ_AGENT_RECONNECT_GRACE: '1s' } });
   const c = connect({ address: d.address });

@@ -4,13 +4,15 @@ import type { Launch as _fleetq_v1_Launch, Launch__Output as _fleetq_v1_Launch__
 import type { Signal as _fleetq_v1_Signal, Signal__Output as _fleetq_v1_Signal__Output } from '../../fleetq/v1/Signal.js';
 import type { AckEnded as _fleetq_v1_AckEnded, AckEnded__Output as _fleetq_v1_AckEnded__Output } from '../../fleetq/v1/AckEnded.js';
 import type { Shutdown as _fleetq_v1_Shutdown, Shutdown__Output as _fleetq_v1_Shutdown__Output } from '../../fleetq/v1/Shutdown.js';
+import type { Registered as _fleetq_v1_Registered, Registered__Output as _fleetq_v1_Registered__Output } from '../../fleetq/v1/Registered.js';
 
 export interface DaemonMessage {
   'launch'?: (_fleetq_v1_Launch | null);
   'signal'?: (_fleetq_v1_Signal | null);
   'ack_ended'?: (_fleetq_v1_AckEnded | null);
   'shutdown'?: (_fleetq_v1_Shutdown | null);
-  'msg'?: "launch"|"signal"|"ack_ended"|"shutdown";
+  'registered'?: (_fleetq_v1_Registered | null);
+  'msg'?: "launch"|"signal"|"ack_ended"|"shutdown"|"registered";
 }
 
 export interface DaemonMessage__Output {
@@ -18,5 +20,6 @@ export interface DaemonMessage__Output {
   'signal'?: (_fleetq_v1_Signal__Output | null);
   'ack_ended'?: (_fleetq_v1_AckEnded__Output | null);
   'shutdown'?: (_fleetq_v1_Shutdown__Output | null);
-  'msg'?: "launch"|"signal"|"ack_ended"|"shutdown";
+  'registered'?: (_fleetq_v1_Registered__Output | null);
+  'msg'?: "launch"|"signal"|"ack_ended"|"shutdown"|"registered";
 }
