@@ -39,3 +39,9 @@ need_pip() {
 
 # The Python gRPC client of the interop test (stock grpcio with reflection and health).
 need_pip "python grpcio" "grpc, grpc_tools, grpc_reflection, grpc_health" grpcio grpcio-tools grpcio-reflection grpcio-health-checking
+
+# The native core: a C++ toolchain, cmake + ninja (cmake-js and ctest), GoogleTest.
+need_apt "c++ compiler" 'command -v g++' g++
+need_apt "cmake" 'command -v cmake' cmake
+need_apt "ninja" 'command -v ninja' ninja-build
+need_apt "googletest" 'test -f /usr/lib/x86_64-linux-gnu/libgtest.a || test -f /usr/lib/libgtest.a || ls /usr/lib/*/libgtest.a' libgtest-dev googletest

@@ -1,0 +1,175 @@
+// The N-API glue, and only glue: marshal JS arrays into the core's structs, call it, marshal back.
+// No C++ exceptions cross the boundary (NAPI_DISABLE_CPP_EXCEPTIONS); errors become JS errors with
+// a `code`. No globals: the constructor lives in per-addon instance data.
+#include <napi.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fleetq/placement.h"
+#include "fleetq/topology.h"
+
+namespace {
+
+using fleetq::Topology;
+
+Napi::Value fail(Napi::Env env, const char* code, const std::string& msg) {
+  Napi::Error e = Napi::TypeError::New(env, msg);
+  e.Set("code", Napi::String::New(env, code));
+  e.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+uint32_t u32(const Napi::Object& o, const char* k) { return o.Get(k).ToNumber().Uint32Value(); }
+double num(const Napi::Object& o, const char* k) { return o.Get(k).ToNumber().DoubleValue(); }
+std::string str(const Napi::Object& o, const char* k) { return o.Get(k).ToString().Utf8Value(); }
+
+fleetq::NodeSpec to_node(const Napi::Object& o) {
+  fleetq::NodeSpec s;
+  s.name = str(o, "name");
+  s.ncpus = u32(o, "ncpus");
+  s.free_ncpus = u32(o, "free_ncpus");
+  s.mem = static_cast<uint64_t>(num(o, "mem_bytes"));
+  s.free_mem = static_cast<uint64_t>(num(o, "free_mem_bytes"));
+  s.ngpus = u32(o, "ngpus");
+  s.free_ngpus = u32(o, "free_ngpus");
+  s.efa = u32(o, "efa");
+  s.njobs = u32(o, "njobs");
+  s.exclusive = o.Get("exclusive").ToBoolean();
+  s.up = o.Get("up").ToBoolean();
+  s.spot = o.Get("spot").ToBoolean();
+  s.instance_type = str(o, "instance_type");
+  s.az = str(o, "az");
+  s.placement_group = str(o, "placement_group");
+  Napi::Array net = o.Get("network_nodes").As<Napi::Array>();
+  for (uint32_t l = 0; l < fleetq::kLayers && l < net.Length(); ++l) s.network_nodes[l] = net.Get(l).ToString().Utf8Value();
+  return s;
+}
+
+fleetq::Request to_request(const Topology& t, const Napi::Object& o) {
+  fleetq::Request r;
+  Napi::Array chunks = o.Get("chunks").As<Napi::Array>();
+  for (uint32_t i = 0; i < chunks.Length(); ++i) {
+    Napi::Object c = chunks.Get(i).As<Napi::Object>();
+    fleetq::ChunkReq q;
+    q.count = u32(c, "count");
+    q.ncpus = u32(c, "ncpus");
+    q.mem = static_cast<uint64_t>(num(c, "mem_bytes"));
+    q.ngpus = u32(c, "ngpus");
+    q.mpiprocs = u32(c, "mpiprocs");
+    q.efa = c.Get("efa").ToBoolean();
+    std::string itype = str(c, "instance_type");
+    q.instance_type = itype.empty() ? -1 : t.instance_type_id(itype);
+    if (!itype.empty() && q.instance_type < 0) q.instance_type = -2;  // a type the cluster lacks: never matches
+    q.capacity = static_cast<fleetq::Capacity>(u32(c, "capacity"));
+    r.chunks.push_back(q);
+  }
+  r.arrangement = static_cast<fleetq::Arrangement>(u32(o, "arrangement"));
+  r.sharing = static_cast<fleetq::Sharing>(u32(o, "sharing"));
+  r.same_group = o.Get("same_group").ToBoolean();
+  return r;
+}
+
+Napi::Object to_js(Napi::Env env, const fleetq::Placement& p) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("ok", p.ok);
+  Napi::Array slots = Napi::Array::New(env, p.slots.size());
+  for (size_t i = 0; i < p.slots.size(); ++i) {
+    const fleetq::Slot& s = p.slots[i];
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("node", s.node);
+    o.Set("chunk", s.chunk);
+    o.Set("ncpus", s.ncpus);
+    o.Set("mem_bytes", static_cast<double>(s.mem));
+    o.Set("ngpus", s.ngpus);
+    o.Set("mpiprocs", s.mpiprocs);
+    slots.Set(i, o);
+  }
+  out.Set("slots", slots);
+  out.Set("level", p.score.level);
+  out.Set("stranded", static_cast<double>(p.score.stranded));
+  Napi::Object d = Napi::Object::New(env);
+  d.Set("never", p.diagnosis.never);
+  d.Set("text", p.diagnosis.text);
+  Napi::Object counts = Napi::Object::New(env);
+  for (size_t i = 0; i < p.diagnosis.nodes.size(); ++i) counts.Set(fleetq::reason_text(static_cast<fleetq::Reason>(i)), p.diagnosis.nodes[i]);
+  d.Set("nodes", counts);
+  out.Set("diagnosis", d);
+  return out;
+}
+
+class PlaceWorker : public Napi::AsyncWorker {
+ public:
+  PlaceWorker(Napi::Env env, std::shared_ptr<const Topology> t, fleetq::Request r)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), topo_(std::move(t)), req_(std::move(r)) {}
+  Napi::Promise promise() { return deferred_.Promise(); }
+  void Execute() override { result_ = fleetq::place(*topo_, req_); }
+  void OnOK() override { deferred_.Resolve(to_js(Env(), result_)); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::shared_ptr<const Topology> topo_;  // an immutable copy: JS may change the live one meanwhile
+  fleetq::Request req_;
+  fleetq::Placement result_;
+};
+
+class TopologyWrap : public Napi::ObjectWrap<TopologyWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Topology", {
+      InstanceMethod<&TopologyWrap::Place>("place"),
+      InstanceMethod<&TopologyWrap::PlaceAsync>("placeAsync"),
+      InstanceMethod<&TopologyWrap::Allocate>("allocate"),
+      InstanceMethod<&TopologyWrap::Release>("release"),
+      InstanceAccessor<&TopologyWrap::Size>("size"),
+    });
+  }
+
+  explicit TopologyWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TopologyWrap>(info) {
+    if (info.Length() < 1 || !info[0].IsArray()) { fail(info.Env(), "EINVAL", "nodes: an array is required"); return; }
+    Napi::Array arr = info[0].As<Napi::Array>();
+    std::vector<fleetq::NodeSpec> nodes;
+    nodes.reserve(arr.Length());
+    for (uint32_t i = 0; i < arr.Length(); ++i) nodes.push_back(to_node(arr.Get(i).As<Napi::Object>()));
+    topo_ = std::make_shared<Topology>(Topology::build(nodes));
+  }
+
+ private:
+  Napi::Value Place(const Napi::CallbackInfo& info) {
+    if (info.Length() < 1 || !info[0].IsObject()) return fail(info.Env(), "EINVAL", "request: an object is required");
+    return to_js(info.Env(), fleetq::place(*topo_, to_request(*topo_, info[0].As<Napi::Object>())));
+  }
+  Napi::Value PlaceAsync(const Napi::CallbackInfo& info) {
+    if (info.Length() < 1 || !info[0].IsObject()) return fail(info.Env(), "EINVAL", "request: an object is required");
+    auto* w = new PlaceWorker(info.Env(), std::make_shared<const Topology>(*topo_), to_request(*topo_, info[0].As<Napi::Object>()));
+    Napi::Promise p = w->promise();
+    w->Queue();
+    return p;
+  }
+  Napi::Value Change(const Napi::CallbackInfo& info, bool alloc) {
+    if (info.Length() < 4) return fail(info.Env(), "EINVAL", "node, ncpus, mem_bytes, ngpus are required");
+    uint32_t n = info[0].ToNumber().Uint32Value();
+    uint32_t c = info[1].ToNumber().Uint32Value();
+    uint64_t m = static_cast<uint64_t>(info[2].ToNumber().DoubleValue());
+    uint32_t g = info[3].ToNumber().Uint32Value();
+    return Napi::Boolean::New(info.Env(), alloc ? topo_->allocate(n, c, m, g) : topo_->release(n, c, m, g));
+  }
+  Napi::Value Allocate(const Napi::CallbackInfo& info) { return Change(info, true); }
+  Napi::Value Release(const Napi::CallbackInfo& info) { return Change(info, false); }
+  Napi::Value Size(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(topo_->size())); }
+
+  std::shared_ptr<Topology> topo_;
+};
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  Napi::Function ctor = TopologyWrap::Define(env);
+  env.SetInstanceData(new Napi::FunctionReference(Napi::Persistent(ctor)));
+  exports.Set("Topology", ctor);
+  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(fleetq_native, Init)

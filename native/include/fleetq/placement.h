@@ -1,0 +1,85 @@
+// fleetq native core: placement. A pure function of (topology, request): the same inputs always
+// give the same answer. Knows nodes, slots and network layers, not jobs.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fleetq/topology.h"
+
+namespace fleetq {
+
+enum class Arrangement : uint8_t { Free, Pack, Scatter, VScatter };
+enum class Sharing : uint8_t { Shared, Excl, ExclHost };
+enum class Capacity : uint8_t { Any, Spot, OnDemand };
+
+// One chunk kind of a select statement: count × {ncpus, mem, ngpus, mpiprocs, ...}.
+struct ChunkReq {
+  uint32_t count = 1;
+  uint32_t ncpus = 1;
+  uint64_t mem = 0;
+  uint32_t ngpus = 0;
+  uint32_t mpiprocs = 1;
+  bool efa = false;
+  int32_t instance_type = -1;  // Topology id, -1 = any
+  Capacity capacity = Capacity::Any;
+};
+
+struct Request {
+  std::vector<ChunkReq> chunks;
+  Arrangement arrangement = Arrangement::Free;
+  Sharing sharing = Sharing::Shared;
+  bool same_group = false;  // place=group=placement_group: every chunk in one placement group
+};
+
+// One chunk instance placed on one node.
+struct Slot {
+  uint32_t node;
+  uint32_t chunk;  // index into Request::chunks
+  uint32_t ncpus;
+  uint64_t mem;
+  uint32_t ngpus;
+  uint32_t mpiprocs;
+};
+
+// Why a placement was chosen.
+struct Score {
+  int level = kLevelCluster;  // 0 = one bottom network node ... 3 = across the cluster
+  uint64_t stranded = 0;       // free cpus left in the chosen domain after placing
+  uint32_t first_node = 0;     // lowest node index used
+};
+
+// The best-fit order, one comparison: a is better than b when it is
+//   1. on a lower network level (closer: the lowest network node that holds the whole job), then
+//   2. leaves less stranded free capacity in its domain, then
+//   3. starts at a lower node index.
+inline bool better(const Score& a, const Score& b) {
+  if (a.level != b.level) return a.level < b.level;
+  if (a.stranded != b.stranded) return a.stranded < b.stranded;
+  return a.first_node < b.first_node;
+}
+
+// Reasons a node cannot take a chunk, in the order they are checked.
+enum class Reason : uint8_t { Down, LacksEfa, WrongType, WrongCapacity, TooSmall, Exclusive, Busy, kCount };
+const char* reason_text(Reason r);
+
+struct Diagnosis {
+  std::array<uint32_t, static_cast<size_t>(Reason::kCount)> nodes{};  // nodes per first failing reason
+  bool never = false;     // cannot fit this cluster even when every node is free
+  std::string text;       // e.g. "12 nodes lack EFA, 30 busy"
+};
+
+struct Placement {
+  bool ok = false;
+  std::vector<Slot> slots;
+  Score score;
+  Diagnosis diagnosis;  // set when !ok
+};
+
+// Places a request. Never over-commits, never puts an EFA chunk on a node without EFA, never
+// splits a same_group request across placement groups.
+Placement place(const Topology& topo, const Request& req);
+
+}  // namespace fleetq
