@@ -64,6 +64,11 @@ export class LocalProvider {
     return pid > 0 && alive(pid) ? pid : undefined;
   }
 
+  /** Whether the node's agent runs or was started moments ago (it may not have written its pid file yet). */
+  agentAlive(node: string): boolean {
+    return this.agentPid(node) !== undefined || Date.now() - (this.spawnedAt.get(node) ?? 0) < 30_000;
+  }
+
   /** Starts agents that are not running, then keeps checking. */
   start(): void {
     this.ensure();

@@ -125,8 +125,7 @@ export class Daemon {
       },
       disconnected: (node) => {
         void this.nodes.setUp(node, false, 'agent disconnected');
-        if (this.state !== 'running') return;
-        this.graceTimers.set(node, setTimeout(() => { this.graceTimers.delete(node); void this.loseJobsOn(node, `node ${node} lost (agent gone)`); }, this.cfg.agent.reconnect_grace_ms).unref());
+        if (this.state === 'running') this.awaitAgent(node, `node ${node} lost (agent gone)`);
       },
       heartbeat: () => undefined,
       started: (_node, id, pid) => { void this.jobs.started(id, pid).catch((e: Error) => this.log.error({ err: e.message }, 'recording start failed')); },
@@ -143,6 +142,22 @@ export class Daemon {
     for (const j of lost) await this.jobs.lost(j, `its node ${node} no longer runs it`);
   }
 
+  /**
+   * Gives a node's agent reconnect_grace to come back; then its running jobs are lost. A local agent
+   * whose process is still alive is only slow (a loaded machine, a daemon restart): wait on for it,
+   * since requeueing a job that still runs would run it twice.
+   */
+  private awaitAgent(node: string, why: string): void {
+    const old = this.graceTimers.get(node);
+    if (old) clearTimeout(old);
+    this.graceTimers.set(node, setTimeout(() => {
+      this.graceTimers.delete(node);
+      if (this.state !== 'running' || this.hub.connected(node)) return;
+      if (this.provider.agentAlive(node)) { this.awaitAgent(node, why); return; }
+      void this.loseJobsOn(node, why);
+    }, this.cfg.agent.reconnect_grace_ms).unref());
+  }
+
   private async loseJobsOn(node: string, why: string): Promise<void> {
     if (this.hub.connected(node)) return;
     for (const j of [...this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')]) if (j.alloc[0]?.node === node) await this.jobs.lost(j, why);
@@ -150,10 +165,8 @@ export class Daemon {
 
   /** After a restart: running jobs on nodes whose agent has not come back within the grace period are lost. */
   private watchLostJobs(): void {
-    setTimeout(() => {
-      const nodes = new Set([...this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')].map((j) => j.alloc[0]?.node ?? ''));
-      for (const n of nodes) if (!this.hub.connected(n)) void this.loseJobsOn(n, `node ${n} did not come back after the daemon restarted`);
-    }, this.cfg.agent.reconnect_grace_ms).unref();
+    const nodes = new Set([...this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')].map((j) => j.alloc[0]?.node ?? ''));
+    for (const n of nodes) if (!this.hub.connected(n)) this.awaitAgent(n, `node ${n} did not come back after the daemon restarted`);
   }
 
   private launch(job: JobRecord): void {
