@@ -1,8 +1,28 @@
 #include "fleetq/topology.h"
 
+#include <map>
+#include <utility>
+
 namespace fleetq {
 
 namespace {
+// Buckets node indices by (network node at the level, group or 0); keys ordered, lists ascending.
+std::vector<std::vector<uint32_t>> bucket(const Topology& t, int level, bool by_group) {
+  std::map<std::pair<int32_t, int32_t>, std::vector<uint32_t>> by_key;
+  const int layer = kLayers - 1 - level;
+  for (uint32_t i = 0; i < t.size(); ++i) {
+    int32_t net = level < kLevelCluster ? t.net[i][layer] : 0;
+    if (net < 0) continue;
+    int32_t grp = by_group ? t.group[i] : 0;
+    if (grp < 0) continue;
+    by_key[{net, grp}].push_back(i);
+  }
+  std::vector<std::vector<uint32_t>> out;
+  out.reserve(by_key.size());
+  for (auto& kv : by_key) out.push_back(std::move(kv.second));
+  return out;
+}
+
 int32_t intern(std::unordered_map<std::string, int32_t>& ids, std::vector<std::string>& names, const std::string& s) {
   if (s.empty()) return -1;
   auto [it, added] = ids.emplace(s, static_cast<int32_t>(names.size()));
@@ -42,6 +62,10 @@ Topology Topology::build(const std::vector<NodeSpec>& nodes) {
     t.net.push_back(ids);
   }
   for (int l = 0; l < kLayers; ++l) t.net_count[l] = static_cast<int32_t>(net_names[l].size());
+  for (int level = 0; level <= kLevelCluster; ++level) {
+    t.domains[level] = bucket(t, level, false);
+    t.group_domains[level] = bucket(t, level, true);
+  }
   return t;
 }
 

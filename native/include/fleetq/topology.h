@@ -68,6 +68,11 @@ class Topology {
 
   std::vector<std::string> instance_type_names, az_names, group_names;
 
+  // Candidate domains for placement, built once: the nodes below each network node at each level
+  // (0 = bottom layer .. 2 = top layer, 3 = the whole cluster), each list in ascending node order;
+  // and the same split by placement group, for requests that keep to one group.
+  std::array<std::vector<std::vector<uint32_t>>, kLayers + 1> domains, group_domains;
+
  private:
   static int32_t lookup(const std::unordered_map<std::string, int32_t>& m, const std::string& s) {
     auto it = m.find(s);

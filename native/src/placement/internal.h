@@ -13,7 +13,7 @@ Reason check_node(const Topology& t, uint32_t n, const ChunkReq& c, Sharing shar
 
 // Domains: the node sets that share a network node at `level` (and a placement group when asked),
 // each in ascending node order. Nodes without topology only appear at kLevelCluster.
-std::vector<std::vector<uint32_t>> domains(const Topology& t, int level, bool same_group);
+const std::vector<std::vector<uint32_t>>& domains(const Topology& t, int level, bool same_group);
 
 // Fill: places every chunk instance inside one domain (first fit, staying on a node while it
 // fits), or nothing. `stranded` is set to the free cpus the domain keeps after placing.
