@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fleetq/placement.h"
+#include "fleetq/ranks.h"
 #include "fleetq/topology.h"
 
 namespace {
@@ -120,6 +121,7 @@ class TopologyWrap : public Napi::ObjectWrap<TopologyWrap> {
     return DefineClass(env, "Topology", {
       InstanceMethod<&TopologyWrap::Place>("place"),
       InstanceMethod<&TopologyWrap::PlaceAsync>("placeAsync"),
+      InstanceMethod<&TopologyWrap::Ranks>("ranks"),
       InstanceMethod<&TopologyWrap::Allocate>("allocate"),
       InstanceMethod<&TopologyWrap::Release>("release"),
       InstanceAccessor<&TopologyWrap::Size>("size"),
@@ -147,6 +149,27 @@ class TopologyWrap : public Napi::ObjectWrap<TopologyWrap> {
     w->Queue();
     return p;
   }
+  // ranks(slots, order) → the launcher files for those slots.
+  Napi::Value Ranks(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsArray()) return fail(env, "EINVAL", "slots: an array is required");
+    Napi::Array arr = info[0].As<Napi::Array>();
+    std::vector<fleetq::Slot> slots;
+    for (uint32_t i = 0; i < arr.Length(); ++i) {
+      Napi::Object o = arr.Get(i).As<Napi::Object>();
+      uint32_t node = u32(o, "node");
+      if (node >= topo_->size()) return fail(env, "EINVAL", "slots[" + std::to_string(i) + "].node: not a node of this topology");
+      slots.push_back(fleetq::Slot{node, u32(o, "chunk"), u32(o, "ncpus"), static_cast<uint64_t>(num(o, "mem_bytes")), u32(o, "ngpus"), u32(o, "mpiprocs")});
+    }
+    fleetq::RankMap m = fleetq::layout(slots, static_cast<fleetq::RankOrder>(info[1].ToNumber().Uint32Value()));
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("hostfile", fleetq::openmpi_hostfile(*topo_, slots));
+    out.Set("rankfile", fleetq::openmpi_rankfile(*topo_, m));
+    out.Set("machinefile", fleetq::machinefile(*topo_, slots));
+    out.Set("nodefile", fleetq::pbs_nodefile(*topo_, slots));
+    return out;
+  }
+
   Napi::Value Change(const Napi::CallbackInfo& info, bool alloc) {
     if (info.Length() < 4) return fail(info.Env(), "EINVAL", "node, ncpus, mem_bytes, ngpus are required");
     uint32_t n = info[0].ToNumber().Uint32Value();

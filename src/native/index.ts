@@ -48,11 +48,15 @@ export interface NativePlacement {
   diagnosis: { never: boolean; text: string; nodes: Record<string, number> };
 }
 
+/** What MPI launchers read, for one placement. */
+export interface LauncherFiles { hostfile: string; rankfile: string; machinefile: string; nodefile: string }
+export type RankOrder = 'slot' | 'node';
+
 export class NativeError extends Error {
   constructor(readonly code: string, message: string, options?: { cause?: unknown }) { super(message, options); this.name = 'NativeError'; }
 }
 
-interface RawTopology { place(r: unknown): NativePlacement; placeAsync(r: unknown): Promise<NativePlacement>; allocate(n: number, c: number, m: number, g: number): boolean; release(n: number, c: number, m: number, g: number): boolean; readonly size: number }
+interface RawTopology { ranks(slots: NativeSlot[], order: number): LauncherFiles; place(r: unknown): NativePlacement; placeAsync(r: unknown): Promise<NativePlacement>; allocate(n: number, c: number, m: number, g: number): boolean; release(n: number, c: number, m: number, g: number): boolean; readonly size: number }
 interface Addon { Topology: new (nodes: unknown[]) => RawTopology; abiVersion: number }
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -113,6 +117,15 @@ export class NativeTopology {
 
   /** Places off the event loop, on an immutable copy of this snapshot. */
   placeAsync(r: NativeRequest): Promise<NativePlacement> { return this.raw.placeAsync(toRaw(r)); }
+
+  /**
+   * Lays MPI ranks out on placed slots (by slot: fill each node; by node: round-robin) and renders the
+   * Open MPI hostfile and rankfile, the MPICH/Intel MPI machinefile and PBS_NODEFILE.
+   */
+  ranks(slots: readonly NativeSlot[], order: RankOrder = 'slot'): LauncherFiles {
+    slots.forEach((s, i) => { for (const k of ['node', 'chunk', 'ncpus', 'ngpus', 'mpiprocs'] as const) checkCount(`slots[${i}].${k}`, s[k]); });
+    return this.raw.ranks([...slots], order === 'slot' ? 0 : 1);
+  }
 
   /** Takes resources on a node as a job starts; false (changing nothing) when it would over-commit. */
   allocate(node: number, ncpus: number, mem_bytes: number, ngpus: number): boolean { return this.raw.allocate(node, ncpus, mem_bytes, ngpus); }

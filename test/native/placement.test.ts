@@ -48,6 +48,19 @@ test('allocate and release change free resources incrementally, never over-commi
   t.true((await topo.placeAsync(req(1, 4))).ok);
 });
 
+test('rank layout: hostfile, rankfile, machinefile and PBS_NODEFILE for a placement', (t) => {
+  const topo = new NativeTopology([node('a', 8, 'b1'), node('b', 8, 'b1')]);
+  const p = topo.place({ chunks: [{ count: 2, ncpus: 4, mem_bytes: 0, ngpus: 0, mpiprocs: 4, efa: false, instance_type: '', capacity: 'any' }], arrangement: 'scatter', sharing: 'shared', same_group: false });
+  t.true(p.ok);
+  const bySlot = topo.ranks(p.slots, 'slot');
+  t.is(bySlot.hostfile, 'a slots=4\nb slots=4\n');
+  t.is(bySlot.machinefile, 'a:4\nb:4\n');
+  t.is(bySlot.nodefile, 'a\na\na\na\nb\nb\nb\nb\n');
+  t.is(bySlot.rankfile.split('\n')[4], 'rank 4=b slot=0');
+  t.is(topo.ranks(p.slots, 'node').rankfile.split('\n').slice(0, 3).join('|'), 'rank 0=a slot=0|rank 1=b slot=0|rank 2=a slot=1');
+  t.throws(() => topo.ranks([{ ...p.slots[0]!, node: 99 }]), { message: /slots\[0\]\.node/ });
+});
+
 test('bad arguments are refused before crossing, with a code', (t) => {
   t.throws(() => new NativeTopology([{ ...node('a', 4, 'b1'), ncpus: -1 }]), { instanceOf: NativeError, message: /nodes\[0\]\.ncpus/ });
   const topo = new NativeTopology([node('a', 4, 'b1')]);
