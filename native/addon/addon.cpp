@@ -26,28 +26,6 @@ uint32_t u32(const Napi::Object& o, const char* k) { return o.Get(k).ToNumber().
 double num(const Napi::Object& o, const char* k) { return o.Get(k).ToNumber().DoubleValue(); }
 std::string str(const Napi::Object& o, const char* k) { return o.Get(k).ToString().Utf8Value(); }
 
-fleetq::NodeSpec to_node(const Napi::Object& o) {
-  fleetq::NodeSpec s;
-  s.name = str(o, "name");
-  s.ncpus = u32(o, "ncpus");
-  s.free_ncpus = u32(o, "free_ncpus");
-  s.mem = static_cast<uint64_t>(num(o, "mem_bytes"));
-  s.free_mem = static_cast<uint64_t>(num(o, "free_mem_bytes"));
-  s.ngpus = u32(o, "ngpus");
-  s.free_ngpus = u32(o, "free_ngpus");
-  s.efa = u32(o, "efa");
-  s.njobs = u32(o, "njobs");
-  s.exclusive = o.Get("exclusive").ToBoolean();
-  s.up = o.Get("up").ToBoolean();
-  s.spot = o.Get("spot").ToBoolean();
-  s.instance_type = str(o, "instance_type");
-  s.az = str(o, "az");
-  s.placement_group = str(o, "placement_group");
-  Napi::Array net = o.Get("network_nodes").As<Napi::Array>();
-  for (uint32_t l = 0; l < fleetq::kLayers && l < net.Length(); ++l) s.network_nodes[l] = net.Get(l).ToString().Utf8Value();
-  return s;
-}
-
 fleetq::Request to_request(const Topology& t, const Napi::Object& o) {
   fleetq::Request r;
   Napi::Array chunks = o.Get("chunks").As<Napi::Array>();
@@ -128,16 +106,62 @@ class TopologyWrap : public Napi::ObjectWrap<TopologyWrap> {
     });
   }
 
+  // new Topology(columns): one typed array per field and interned strings (see src/native/index.ts),
+  // so a snapshot of many nodes crosses in a few calls instead of one property read per field.
   explicit TopologyWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TopologyWrap>(info) {
-    if (info.Length() < 1 || !info[0].IsArray()) { fail(info.Env(), "EINVAL", "nodes: an array is required"); return; }
-    Napi::Array arr = info[0].As<Napi::Array>();
+    if (info.Length() < 1 || !info[0].IsObject()) { fail(info.Env(), "EINVAL", "columns: an object is required"); return; }
     std::vector<fleetq::NodeSpec> nodes;
-    nodes.reserve(arr.Length());
-    for (uint32_t i = 0; i < arr.Length(); ++i) nodes.push_back(to_node(arr.Get(i).As<Napi::Object>()));
+    if (!from_columns(info.Env(), info[0].As<Napi::Object>(), nodes)) return;
     topo_ = std::make_shared<Topology>(Topology::build(nodes));
   }
 
  private:
+  template <typename T>
+  static bool column(Napi::Env env, const Napi::Object& o, const char* k, size_t n, size_t width, T** out) {
+    Napi::Value v = o.Get(k);
+    if (!v.IsTypedArray() || v.As<Napi::TypedArrayOf<T>>().ElementLength() != n * width) {
+      fail(env, "EINVAL", std::string("columns.") + k + ": a typed array of the node count is required");
+      return false;
+    }
+    *out = v.As<Napi::TypedArrayOf<T>>().Data();
+    return true;
+  }
+
+  static bool from_columns(Napi::Env env, const Napi::Object& c, std::vector<fleetq::NodeSpec>& nodes) {
+    Napi::Array names = c.Get("names").As<Napi::Array>();
+    Napi::Array dict = c.Get("strings").As<Napi::Array>();
+    const size_t n = names.Length();
+    uint32_t *ncpus, *free_ncpus, *ngpus, *free_ngpus, *efa, *njobs;
+    double *mem, *free_mem;
+    uint8_t* flags;
+    int32_t *itype, *az, *pg, *net;
+    if (!column(env, c, "ncpus", n, 1, &ncpus) || !column(env, c, "free_ncpus", n, 1, &free_ncpus) ||
+        !column(env, c, "ngpus", n, 1, &ngpus) || !column(env, c, "free_ngpus", n, 1, &free_ngpus) ||
+        !column(env, c, "efa", n, 1, &efa) || !column(env, c, "njobs", n, 1, &njobs) ||
+        !column(env, c, "mem", n, 1, &mem) || !column(env, c, "free_mem", n, 1, &free_mem) ||
+        !column(env, c, "flags", n, 1, &flags) || !column(env, c, "instance_type", n, 1, &itype) ||
+        !column(env, c, "az", n, 1, &az) || !column(env, c, "placement_group", n, 1, &pg) ||
+        !column(env, c, "network_nodes", n, fleetq::kLayers, &net)) {
+      return false;
+    }
+    std::vector<std::string> strings(dict.Length());
+    for (uint32_t i = 0; i < dict.Length(); ++i) strings[i] = dict.Get(i).ToString().Utf8Value();
+    auto at = [&](int32_t id) -> std::string { return id >= 0 && static_cast<size_t>(id) < strings.size() ? strings[id] : std::string(); };
+    nodes.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      fleetq::NodeSpec& s = nodes[i];
+      s.name = names.Get(static_cast<uint32_t>(i)).ToString().Utf8Value();
+      s.ncpus = ncpus[i]; s.free_ncpus = free_ncpus[i];
+      s.mem = static_cast<uint64_t>(mem[i]); s.free_mem = static_cast<uint64_t>(free_mem[i]);
+      s.ngpus = ngpus[i]; s.free_ngpus = free_ngpus[i];
+      s.efa = efa[i]; s.njobs = njobs[i];
+      s.up = flags[i] & 1; s.spot = flags[i] & 2; s.exclusive = flags[i] & 4;
+      s.instance_type = at(itype[i]); s.az = at(az[i]); s.placement_group = at(pg[i]);
+      for (int l = 0; l < fleetq::kLayers; ++l) s.network_nodes[l] = at(net[i * fleetq::kLayers + l]);
+    }
+    return true;
+  }
+
   Napi::Value Place(const Napi::CallbackInfo& info) {
     if (info.Length() < 1 || !info[0].IsObject()) return fail(info.Env(), "EINVAL", "request: an object is required");
     return to_js(info.Env(), fleetq::place(*topo_, to_request(*topo_, info[0].As<Napi::Object>())));

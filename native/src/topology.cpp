@@ -1,25 +1,28 @@
 #include "fleetq/topology.h"
 
-#include <map>
 #include <utility>
 
 namespace fleetq {
 
 namespace {
-// Buckets node indices by (network node at the level, group or 0); keys ordered, lists ascending.
+// Buckets node indices by (network node at the level, group when asked), each list ascending.
+// Linear: the interned ids index the buckets directly. Domain order does not matter for the answer:
+// the best-fit order is total (level, stranded, first node) and domains are disjoint.
 std::vector<std::vector<uint32_t>> bucket(const Topology& t, int level, bool by_group) {
-  std::map<std::pair<int32_t, int32_t>, std::vector<uint32_t>> by_key;
   const int layer = kLayers - 1 - level;
-  for (uint32_t i = 0; i < t.size(); ++i) {
-    int32_t net = level < kLevelCluster ? t.net[i][layer] : 0;
-    if (net < 0) continue;
-    int32_t grp = by_group ? t.group[i] : 0;
-    if (grp < 0) continue;
-    by_key[{net, grp}].push_back(i);
-  }
+  const uint64_t groups = by_group ? t.group_names.size() : 1;
+  std::unordered_map<uint64_t, size_t> slot;
   std::vector<std::vector<uint32_t>> out;
-  out.reserve(by_key.size());
-  for (auto& kv : by_key) out.push_back(std::move(kv.second));
+  for (uint32_t i = 0; i < t.size(); ++i) {
+    const int32_t net = level < kLevelCluster ? t.net[i][layer] : 0;
+    if (net < 0) continue;
+    const int32_t grp = by_group ? t.group[i] : 0;
+    if (grp < 0) continue;
+    const uint64_t key = static_cast<uint64_t>(net) * groups + static_cast<uint64_t>(grp);
+    auto [it, added] = slot.emplace(key, out.size());
+    if (added) out.emplace_back();
+    out[it->second].push_back(i);
+  }
   return out;
 }
 

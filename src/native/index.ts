@@ -57,7 +57,7 @@ export class NativeError extends Error {
 }
 
 interface RawTopology { ranks(slots: NativeSlot[], order: number): LauncherFiles; place(r: unknown): NativePlacement; placeAsync(r: unknown): Promise<NativePlacement>; allocate(n: number, c: number, m: number, g: number): boolean; release(n: number, c: number, m: number, g: number): boolean; readonly size: number }
-interface Addon { Topology: new (nodes: unknown[]) => RawTopology; abiVersion: number }
+interface Addon { Topology: new (columns: unknown) => RawTopology; abiVersion: number }
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 let addon: Addon | undefined;
@@ -99,6 +99,27 @@ function toRaw(r: NativeRequest): unknown {
   return { chunks: r.chunks.map((c) => ({ ...c, capacity: CAPACITY[c.capacity] })), arrangement: ARRANGEMENT[r.arrangement], sharing: SHARING[r.sharing], same_group: r.same_group };
 }
 
+/** Nodes as columns: typed arrays per field and strings interned once, so a snapshot crosses cheaply. */
+function toColumns(nodes: readonly NativeNode[]): Record<string, unknown> {
+  const n = nodes.length;
+  const ids = new Map<string, number>();
+  const id = (s: string): number => { if (s === '') return -1; let v = ids.get(s); if (v === undefined) { v = ids.size; ids.set(s, v); } return v; };
+  const u32 = (): Uint32Array => new Uint32Array(n);
+  const c = {
+    names: nodes.map((x) => x.name), ncpus: u32(), free_ncpus: u32(), ngpus: u32(), free_ngpus: u32(), efa: u32(), njobs: u32(),
+    mem: new Float64Array(n), free_mem: new Float64Array(n), flags: new Uint8Array(n),
+    instance_type: new Int32Array(n), az: new Int32Array(n), placement_group: new Int32Array(n), network_nodes: new Int32Array(3 * n),
+  };
+  nodes.forEach((x, i) => {
+    c.ncpus[i] = x.ncpus; c.free_ncpus[i] = x.free_ncpus; c.ngpus[i] = x.ngpus; c.free_ngpus[i] = x.free_ngpus;
+    c.efa[i] = x.efa; c.njobs[i] = x.njobs; c.mem[i] = x.mem_bytes; c.free_mem[i] = x.free_mem_bytes;
+    c.flags[i] = (x.up ? 1 : 0) | (x.spot ? 2 : 0) | (x.exclusive ? 4 : 0);
+    c.instance_type[i] = id(x.instance_type); c.az[i] = id(x.az); c.placement_group[i] = id(x.placement_group);
+    for (let l = 0; l < 3; l++) c.network_nodes[3 * i + l] = id(x.network_nodes[l] ?? '');
+  });
+  return { ...c, strings: [...ids.keys()] };
+}
+
 /** A snapshot of the cluster in the native core; places requests against it. */
 export class NativeTopology {
   private readonly raw: RawTopology;
@@ -106,7 +127,7 @@ export class NativeTopology {
 
   constructor(nodes: readonly NativeNode[]) {
     nodes.forEach(checkNode);
-    this.raw = new (loadAddon().Topology)([...nodes]);
+    this.raw = new (loadAddon().Topology)(toColumns(nodes));
     this.names = nodes.map((n) => n.name);
   }
 
