@@ -94,4 +94,11 @@ bool Topology::release(uint32_t node, uint32_t cpus, uint64_t m, uint32_t gpus) 
   return true;
 }
 
+void Topology::set_free(uint32_t node, uint32_t cpus, uint64_t m, uint32_t gpus) {
+  if (node >= size()) return;
+  free_ncpus[node] = cpus < ncpus[node] ? cpus : ncpus[node];
+  free_mem[node] = m < mem[node] ? m : mem[node];
+  free_ngpus[node] = gpus < ngpus[node] ? gpus : ngpus[node];
+}
+
 }  // namespace fleetq

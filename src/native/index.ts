@@ -62,10 +62,13 @@ interface Addon { Topology: new (columns: unknown) => RawTopology; abiVersion: n
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 let addon: Addon | undefined;
 
-/** Loads build/Release/fleetq_native.node (built by `npm ci` through cmake-js, or node-gyp). */
+/**
+ * Loads build/Release/fleetq_native.node (built by `npm ci` through cmake-js, or node-gyp), or the
+ * file named by FLEETQ_NATIVE_ADDON (a developer's other build directory).
+ */
 export function loadAddon(): Addon {
   if (addon) return addon;
-  const path = join(ROOT, 'build', 'Release', 'fleetq_native.node');
+  const path = process.env['FLEETQ_NATIVE_ADDON'] || join(ROOT, 'build', 'Release', 'fleetq_native.node');
   if (!existsSync(path)) throw new NativeError('ENOADDON', `the native addon is not built (${path}); run npm run build:native`);
   try {
     addon = createRequire(import.meta.url)(path) as Addon;

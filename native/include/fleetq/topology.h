@@ -53,6 +53,10 @@ class Topology {
   // over-commit or underflow.
   bool allocate(uint32_t node, uint32_t cpus, uint64_t mem, uint32_t gpus);
   bool release(uint32_t node, uint32_t cpus, uint64_t mem, uint32_t gpus);
+  // Sets a node's free resources outright (clamped to its totals), e.g. for a backfill profile's
+  // view of the cluster at a later time. Every change to free resources goes through these three
+  // methods, so any aggregate the topology keeps stays true.
+  void set_free(uint32_t node, uint32_t cpus, uint64_t mem, uint32_t gpus);
 
   // Per node, all of the same length.
   std::vector<std::string> names;
