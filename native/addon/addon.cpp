@@ -8,12 +8,10 @@
 #include <vector>
 
 #include "fleetq/placement.h"
-#include "fleetq/ranks.h"
 #include "fleetq/topology.h"
+#include "glue.h"
 
-namespace {
-
-using fleetq::Topology;
+namespace fleetq::addon {
 
 Napi::Value fail(Napi::Env env, const char* code, const std::string& msg) {
   Napi::Error e = Napi::TypeError::New(env, msg);
@@ -22,9 +20,7 @@ Napi::Value fail(Napi::Env env, const char* code, const std::string& msg) {
   return env.Undefined();
 }
 
-uint32_t u32(const Napi::Object& o, const char* k) { return o.Get(k).ToNumber().Uint32Value(); }
-double num(const Napi::Object& o, const char* k) { return o.Get(k).ToNumber().DoubleValue(); }
-std::string str(const Napi::Object& o, const char* k) { return o.Get(k).ToString().Utf8Value(); }
+namespace {
 
 fleetq::Request to_request(const Topology& t, const Napi::Object& o) {
   fleetq::Request r;
@@ -99,7 +95,6 @@ class TopologyWrap : public Napi::ObjectWrap<TopologyWrap> {
     return DefineClass(env, "Topology", {
       InstanceMethod<&TopologyWrap::Place>("place"),
       InstanceMethod<&TopologyWrap::PlaceAsync>("placeAsync"),
-      InstanceMethod<&TopologyWrap::Ranks>("ranks"),
       InstanceMethod<&TopologyWrap::Allocate>("allocate"),
       InstanceMethod<&TopologyWrap::Release>("release"),
       InstanceAccessor<&TopologyWrap::Size>("size"),
@@ -173,27 +168,6 @@ class TopologyWrap : public Napi::ObjectWrap<TopologyWrap> {
     w->Queue();
     return p;
   }
-  // ranks(slots, order) → the launcher files for those slots.
-  Napi::Value Ranks(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (info.Length() < 2 || !info[0].IsArray()) return fail(env, "EINVAL", "slots: an array is required");
-    Napi::Array arr = info[0].As<Napi::Array>();
-    std::vector<fleetq::Slot> slots;
-    for (uint32_t i = 0; i < arr.Length(); ++i) {
-      Napi::Object o = arr.Get(i).As<Napi::Object>();
-      uint32_t node = u32(o, "node");
-      if (node >= topo_->size()) return fail(env, "EINVAL", "slots[" + std::to_string(i) + "].node: not a node of this topology");
-      slots.push_back(fleetq::Slot{node, u32(o, "chunk"), u32(o, "ncpus"), static_cast<uint64_t>(num(o, "mem_bytes")), u32(o, "ngpus"), u32(o, "mpiprocs")});
-    }
-    fleetq::RankMap m = fleetq::layout(slots, static_cast<fleetq::RankOrder>(info[1].ToNumber().Uint32Value()));
-    Napi::Object out = Napi::Object::New(env);
-    out.Set("hostfile", fleetq::openmpi_hostfile(*topo_, slots));
-    out.Set("rankfile", fleetq::openmpi_rankfile(*topo_, m));
-    out.Set("machinefile", fleetq::machinefile(*topo_, slots));
-    out.Set("nodefile", fleetq::pbs_nodefile(*topo_, slots));
-    return out;
-  }
-
   Napi::Value Change(const Napi::CallbackInfo& info, bool alloc) {
     if (info.Length() < 4) return fail(info.Env(), "EINVAL", "node, ncpus, mem_bytes, ngpus are required");
     uint32_t n = info[0].ToNumber().Uint32Value();
@@ -207,16 +181,35 @@ class TopologyWrap : public Napi::ObjectWrap<TopologyWrap> {
   Napi::Value Size(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(topo_->size())); }
 
   std::shared_ptr<Topology> topo_;
-};
 
-Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  Napi::Function ctor = TopologyWrap::Define(env);
-  env.SetInstanceData(new Napi::FunctionReference(Napi::Persistent(ctor)));
-  exports.Set("Topology", ctor);
-  exports.Set("abiVersion", Napi::Number::New(env, 1));
-  return exports;
-}
+ public:
+  const std::shared_ptr<Topology>& topology() const { return topo_; }
+};
 
 }  // namespace
 
-NODE_API_MODULE(fleetq_native, Init)
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  Napi::Function ctor = TopologyWrap::Define(env);
+  auto* inst = new Instance();
+  inst->topology = Napi::Persistent(ctor);
+  env.SetInstanceData(inst);
+  exports.Set("Topology", ctor);
+  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  init_ranks(env, exports);
+  return exports;
+}
+
+std::shared_ptr<Topology> topology_arg(const Napi::CallbackInfo& info, size_t i, const char* field) {
+  Napi::Env env = info.Env();
+  Instance* inst = env.GetInstanceData<Instance>();
+  if (info.Length() <= i || !info[i].IsObject() || !info[i].As<Napi::Object>().InstanceOf(inst->topology.Value())) {
+    fail(env, "EINVAL", std::string(field) + ": a Topology is required");
+    return nullptr;
+  }
+  return TopologyWrap::Unwrap(info[i].As<Napi::Object>())->topology();
+}
+
+}  // namespace fleetq::addon
+
+static Napi::Object InitFleetqNative(Napi::Env env, Napi::Object exports) { return fleetq::addon::Init(env, exports); }
+NODE_API_MODULE(fleetq_native, InitFleetqNative)

@@ -3,10 +3,7 @@
  * arguments before they cross (every field set, numbers in range), and turns native failures into
  * one error class with a string code. Knows nodes, chunks and slots, not jobs.
  */
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { call, asNativeError, checkCount, loadAddon, NativeError, type RawTopology } from './addon.js';
 
 export type Arrangement = 'free' | 'pack' | 'scatter' | 'vscatter';
 export type Sharing = 'shared' | 'excl' | 'exclhost';
@@ -48,43 +45,9 @@ export interface NativePlacement {
   diagnosis: { never: boolean; text: string; nodes: Record<string, number> };
 }
 
-/** What MPI launchers read, for one placement. */
-export interface LauncherFiles { hostfile: string; rankfile: string; machinefile: string; nodefile: string }
-export type RankOrder = 'slot' | 'node';
-
-export class NativeError extends Error {
-  constructor(readonly code: string, message: string, options?: { cause?: unknown }) { super(message, options); this.name = 'NativeError'; }
-}
-
-interface RawTopology { ranks(slots: NativeSlot[], order: number): LauncherFiles; place(r: unknown): NativePlacement; placeAsync(r: unknown): Promise<NativePlacement>; allocate(n: number, c: number, m: number, g: number): boolean; release(n: number, c: number, m: number, g: number): boolean; readonly size: number }
-interface Addon { Topology: new (columns: unknown) => RawTopology; abiVersion: number }
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-let addon: Addon | undefined;
-
-/**
- * Loads build/Release/fleetq_native.node (built by `npm ci` through cmake-js, or node-gyp), or the
- * file named by FLEETQ_NATIVE_ADDON (a developer's other build directory).
- */
-export function loadAddon(): Addon {
-  if (addon) return addon;
-  const path = process.env['FLEETQ_NATIVE_ADDON'] || join(ROOT, 'build', 'Release', 'fleetq_native.node');
-  if (!existsSync(path)) throw new NativeError('ENOADDON', `the native addon is not built (${path}); run npm run build:native`);
-  try {
-    addon = createRequire(import.meta.url)(path) as Addon;
-  } catch (e) {
-    throw new NativeError('ELOAD', `cannot load ${path}: ${(e as Error).message}`, { cause: e });
-  }
-  return addon;
-}
-
 const ARRANGEMENT: Record<Arrangement, number> = { free: 0, pack: 1, scatter: 2, vscatter: 3 };
 const SHARING: Record<Sharing, number> = { shared: 0, excl: 1, exclhost: 2 };
 const CAPACITY: Record<CapacityKind, number> = { any: 0, spot: 1, ondemand: 2 };
-
-function checkCount(field: string, v: number, max = 2 ** 32 - 1): void {
-  if (!Number.isInteger(v) || v < 0 || v > max) throw new NativeError('EINVAL', `${field}: ${v} is not a whole number in 0..${max}`);
-}
 
 function checkNode(n: NativeNode, i: number): void {
   for (const k of ['ncpus', 'free_ncpus', 'ngpus', 'free_ngpus', 'efa', 'njobs'] as const) checkCount(`nodes[${i}].${k}`, n[k]);
@@ -125,33 +88,32 @@ function toColumns(nodes: readonly NativeNode[]): Record<string, unknown> {
 
 /** A snapshot of the cluster in the native core; places requests against it. */
 export class NativeTopology {
-  private readonly raw: RawTopology;
+  /** For src/native's other modules (ranks, backfill): the addon object behind this snapshot. */
+  readonly raw: RawTopology;
   readonly names: readonly string[];
 
   constructor(nodes: readonly NativeNode[]) {
     nodes.forEach(checkNode);
-    this.raw = new (loadAddon().Topology)(toColumns(nodes));
+    const Topology = loadAddon().Topology;
+    this.raw = call(() => new Topology(toColumns(nodes)));
     this.names = nodes.map((n) => n.name);
   }
 
   get size(): number { return this.raw.size; }
 
   /** Places synchronously (for small clusters and tests). Same inputs, same answer. */
-  place(r: NativeRequest): NativePlacement { return this.raw.place(toRaw(r)); }
+  place(r: NativeRequest): NativePlacement { const raw = toRaw(r); return call(() => this.raw.place(raw) as NativePlacement); }
 
   /** Places off the event loop, on an immutable copy of this snapshot. */
-  placeAsync(r: NativeRequest): Promise<NativePlacement> { return this.raw.placeAsync(toRaw(r)); }
-
-  /**
-   * Lays MPI ranks out on placed slots (by slot: fill each node; by node: round-robin) and renders the
-   * Open MPI hostfile and rankfile, the MPICH/Intel MPI machinefile and PBS_NODEFILE.
-   */
-  ranks(slots: readonly NativeSlot[], order: RankOrder = 'slot'): LauncherFiles {
-    slots.forEach((s, i) => { for (const k of ['node', 'chunk', 'ncpus', 'ngpus', 'mpiprocs'] as const) checkCount(`slots[${i}].${k}`, s[k]); });
-    return this.raw.ranks([...slots], order === 'slot' ? 0 : 1);
+  async placeAsync(r: NativeRequest): Promise<NativePlacement> {
+    const raw = toRaw(r);
+    try { return await call(() => this.raw.placeAsync(raw)) as NativePlacement; } catch (e) { throw asNativeError(e); }
   }
 
   /** Takes resources on a node as a job starts; false (changing nothing) when it would over-commit. */
-  allocate(node: number, ncpus: number, mem_bytes: number, ngpus: number): boolean { return this.raw.allocate(node, ncpus, mem_bytes, ngpus); }
-  release(node: number, ncpus: number, mem_bytes: number, ngpus: number): boolean { return this.raw.release(node, ncpus, mem_bytes, ngpus); }
+  allocate(node: number, ncpus: number, mem_bytes: number, ngpus: number): boolean { return call(() => this.raw.allocate(node, ncpus, mem_bytes, ngpus)); }
+  release(node: number, ncpus: number, mem_bytes: number, ngpus: number): boolean { return call(() => this.raw.release(node, ncpus, mem_bytes, ngpus)); }
 }
+
+export { NativeError } from './addon.js';
+export { rankFiles, type LauncherFiles, type RankOrder } from './ranks.js';

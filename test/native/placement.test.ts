@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
-import { NativeTopology, NativeError, type NativeNode, type NativeRequest, type NativePlacement, type Arrangement } from '../../src/native/index.js';
+import { NativeTopology, NativeError, rankFiles, type NativeNode, type NativeRequest, type NativePlacement, type Arrangement } from '../../src/native/index.js';
 
 const GB = 1024 ** 3;
 function node(name: string, cpus: number, bottom: string, o: Partial<NativeNode> = {}): NativeNode {
@@ -52,13 +52,13 @@ test('rank layout: hostfile, rankfile, machinefile and PBS_NODEFILE for a placem
   const topo = new NativeTopology([node('a', 8, 'b1'), node('b', 8, 'b1')]);
   const p = topo.place({ chunks: [{ count: 2, ncpus: 4, mem_bytes: 0, ngpus: 0, mpiprocs: 4, efa: false, instance_type: '', capacity: 'any' }], arrangement: 'scatter', sharing: 'shared', same_group: false });
   t.true(p.ok);
-  const bySlot = topo.ranks(p.slots, 'slot');
+  const bySlot = rankFiles(topo, p.slots, 'slot');
   t.is(bySlot.hostfile, 'a slots=4\nb slots=4\n');
   t.is(bySlot.machinefile, 'a:4\nb:4\n');
   t.is(bySlot.nodefile, 'a\na\na\na\nb\nb\nb\nb\n');
   t.is(bySlot.rankfile.split('\n')[4], 'rank 4=b slot=0');
-  t.is(topo.ranks(p.slots, 'node').rankfile.split('\n').slice(0, 3).join('|'), 'rank 0=a slot=0|rank 1=b slot=0|rank 2=a slot=1');
-  t.throws(() => topo.ranks([{ ...p.slots[0]!, node: 99 }]), { message: /slots\[0\]\.node/ });
+  t.is(rankFiles(topo, p.slots, 'node').rankfile.split('\n').slice(0, 3).join('|'), 'rank 0=a slot=0|rank 1=b slot=0|rank 2=a slot=1');
+  t.throws(() => rankFiles(topo, [{ ...p.slots[0]!, node: 99 }]), { instanceOf: NativeError, message: /slots\[0\]\.node/ });
 });
 
 test('bad arguments are refused before crossing, with a code', (t) => {
