@@ -18,9 +18,11 @@ import { Store } from '../store/index.js';
 import { JobService } from '../jobs/service.js';
 import { launchMessage } from '../jobs/launch.js';
 import { isActive, type JobRecord } from '../jobs/model.js';
-import { NodeRegistry, type NodeRecord } from './nodes.js';
+import { NodeRegistry, NO_TOPOLOGY, topologyOf, type NodeRecord } from './nodes.js';
 import { AgentHub, type HubListener } from '../agent/hub.js';
-import { LocalProvider } from '../capacity/local.js';
+import { LocalProvider, splitNodes } from '../capacity/local.js';
+import { feasibility } from '../scheduler/plan.js';
+import { launcherFiles } from '../scheduler/ranks.js';
 import { SchedulerLoop } from '../scheduler/loop.js';
 import { schedulerHandlers } from '../api/scheduler.js';
 import { loadProto, packageDefinition } from '../proto/load.js';
@@ -60,7 +62,10 @@ export class Daemon {
     this.log = this.root.child({ component: 'daemon' });
     const store = await Store.open<JobRecord, NodeRecord, { name: string }>(join(home, 'db'));
     this.closers.push(() => store.close());
-    this.jobs = new JobService(store, { server: this.cfg.server.name, queues: this.cfg.queues, defaultQueue: this.cfg.jobs.default_queue, maxScriptBytes: this.cfg.jobs.max_script_bytes });
+    this.jobs = new JobService(store, {
+      server: this.cfg.server.name, queues: this.cfg.queues, defaultQueue: this.cfg.jobs.default_queue, maxScriptBytes: this.cfg.jobs.max_script_bytes,
+      admit: this.admission(),
+    });
     await store.commit({ queues: this.cfg.queues.map((q) => ({ ...q })) });
     this.nodes = new NodeRegistry(store);
     const metrics = new Metrics(this.jobs);
@@ -104,6 +109,18 @@ export class Daemon {
     }), () => { try { unlinkSync(sock); } catch { /* gone */ } });
   }
 
+  /**
+   * The local cluster is fixed: what can never fit its nodes is refused at submit, with the
+   * placement core's reason. (A provider that can add nodes will answer this itself.)
+   */
+  private admission(): (chunks: Parameters<ReturnType<typeof feasibility>>[0], place: string) => string | undefined {
+    const specs = splitNodes({ server: this.cfg.server.name, nodes: this.cfg.local.nodes, ncpus: this.cfg.local.ncpus, mem_bytes: this.cfg.local.mem_bytes, ngpus: this.cfg.local.ngpus });
+    return feasibility(specs.map((n) => ({
+      name: n.name, up: true, ncpus: n.ncpus, mem_bytes: n.mem_bytes, ngpus: n.ngpus, free_ncpus: n.ncpus, free_mem_bytes: n.mem_bytes, free_ngpus: n.ngpus,
+      njobs: 0, exclusive: false, ...NO_TOPOLOGY,
+    })));
+  }
+
   private startProvider(): void {
     const tokenFile = join(this.cfg.home, 'agent.token');
     this.provider = new LocalProvider({
@@ -119,7 +136,7 @@ export class Daemon {
       registered: (r) => {
         const t = this.graceTimers.get(r.node);
         if (t) { clearTimeout(t); this.graceTimers.delete(r.node); }
-        void this.nodes.upsert({ name: r.node, provider: 'local', host: r.host, arch: r.resources?.arch ?? 'linux', ncpus: r.resources?.ncpus ?? 0, mem_bytes: r.resources?.mem_bytes ?? 0, ngpus: r.resources?.ngpus ?? 0, up: true })
+        void this.nodes.upsert({ name: r.node, provider: 'local', host: r.host, arch: r.resources?.arch ?? 'linux', ncpus: r.resources?.ncpus ?? 0, mem_bytes: r.resources?.mem_bytes ?? 0, ngpus: r.resources?.ngpus ?? 0, up: true, topology: topologyOf(r.resources) })
           .then(() => this.reconcile(r.node, new Set([...r.running.map((x) => x.job_id), ...r.ended.map((x) => x.job_id)])))
           .then(() => this.loop.trigger(), (e: Error) => this.log.error({ err: e.message }, 'registering node failed'));
       },
@@ -172,7 +189,7 @@ export class Daemon {
   private launch(job: JobRecord): void {
     const node = job.alloc[0]?.node ?? '';
     const ids = userIds(job.spec.user);
-    const msg = launchMessage(job, { tmpRoot: tmpdir(), killDelaySeconds: this.cfg.jobs.kill_delay_seconds, uid: ids.uid, gid: ids.gid });
+    const msg = launchMessage(job, { tmpRoot: tmpdir(), killDelaySeconds: this.cfg.jobs.kill_delay_seconds, uid: ids.uid, gid: ids.gid, files: launcherFiles(job.alloc) });
     if (!this.hub.launch(node, msg)) void this.jobs.lost(job, `node ${node} was not reachable at launch`);
   }
 

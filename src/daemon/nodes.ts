@@ -21,6 +21,30 @@ export interface NodeRecord {
   offline: boolean;
   comment: string;
   last_state_change_unix: number;
+  /** Where the node sits and what network it has (the placement core's view); empty when unknown. */
+  topology: NodeTopology;
+}
+
+export interface NodeTopology {
+  efa: number;
+  spot: boolean;
+  instance_type: string;
+  az: string;
+  placement_group: string;
+  /** EC2 instance topology, top layer first. */
+  network_nodes: [string, string, string];
+  numa: number;
+}
+
+export const NO_TOPOLOGY: Readonly<NodeTopology> = Object.freeze({ efa: 0, spot: false, instance_type: '', az: '', placement_group: '', network_nodes: ['', '', ''] as [string, string, string], numa: 1 });
+
+/** A node's topology from what its agent reported (missing layers as empty strings). */
+export function topologyOf(r: { efa?: number; spot?: boolean; instance_type?: string; availability_zone?: string; placement_group?: string; network_nodes?: readonly string[]; numa?: number } | null | undefined): NodeTopology {
+  const nn = r?.network_nodes ?? [];
+  return {
+    efa: r?.efa ?? 0, spot: r?.spot ?? false, instance_type: r?.instance_type ?? '', az: r?.availability_zone ?? '', placement_group: r?.placement_group ?? '',
+    network_nodes: [nn[0] ?? '', nn[1] ?? '', nn[2] ?? ''], numa: Math.max(1, r?.numa ?? 1),
+  };
 }
 
 export interface NodeUsage { ncpus: number; mem_bytes: number; ngpus: number; jobs: string[]; exclusive: boolean }
@@ -32,18 +56,19 @@ export class NodeRegistry {
   private readonly nodes = new Map<string, NodeRecord>();
 
   constructor(private readonly store: AnyStore) {
-    for (const n of store.allNodes()) this.nodes.set(n.name, { ...n, up: false });
+    // Records from before topology was kept have none.
+    for (const n of store.allNodes()) this.nodes.set(n.name, { ...n, topology: n.topology ?? { ...NO_TOPOLOGY }, up: false });
   }
 
   get(name: string): NodeRecord | undefined { return this.nodes.get(name); }
   list(): NodeRecord[] { return [...this.nodes.values()].sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true })); }
 
   /** Records a node (new or changed) and whether it is up; durable on return. */
-  async upsert(n: Omit<NodeRecord, 'last_state_change_unix' | 'offline' | 'comment'> & Partial<NodeRecord>): Promise<NodeRecord> {
+  async upsert(n: Omit<NodeRecord, 'last_state_change_unix' | 'offline' | 'comment' | 'topology'> & Partial<NodeRecord>): Promise<NodeRecord> {
     const old = this.nodes.get(n.name);
     const changed = !old || old.up !== n.up;
     const rec: NodeRecord = {
-      offline: false, comment: '', ...old, ...n,
+      offline: false, comment: '', topology: { ...NO_TOPOLOGY }, ...old, ...n,
       last_state_change_unix: changed ? Math.floor(Date.now() / 1000) : (old?.last_state_change_unix ?? 0),
     };
     this.nodes.set(rec.name, rec);
@@ -82,6 +107,8 @@ export class NodeRegistry {
         name: n.name, up: n.up && !n.offline, ncpus: n.ncpus, mem_bytes: n.mem_bytes, ngpus: n.ngpus,
         free_ncpus: n.ncpus - (x?.ncpus ?? 0), free_mem_bytes: n.mem_bytes - (x?.mem_bytes ?? 0), free_ngpus: n.ngpus - (x?.ngpus ?? 0),
         njobs: x?.jobs.length ?? 0, exclusive: x?.exclusive ?? false,
+        efa: n.topology.efa, spot: n.topology.spot, instance_type: n.topology.instance_type, az: n.topology.az,
+        placement_group: n.topology.placement_group, network_nodes: n.topology.network_nodes,
       };
     });
   }

@@ -38,8 +38,11 @@ export function jobEnvironment(job: JobRecord, tmpdir: string): Record<string, s
   };
 }
 
+/** What MPI launchers read for the job, from its rank layout (src/scheduler/ranks.ts). */
+export interface RankFiles { hostfile: string; rankfile: string; machinefile: string; nodefile: string }
+
 /** The Launch message for a job that has just been given its nodes. */
-export function launchMessage(job: JobRecord, opts: { tmpRoot: string; killDelaySeconds: number; uid: number; gid: number }): Launch {
+export function launchMessage(job: JobRecord, opts: { tmpRoot: string; killDelaySeconds: number; uid: number; gid: number; files?: RankFiles }): Launch {
   const tmpdir = `${opts.tmpRoot}/pbs.${job.id}`;
   const out = stripHost(job.output_path);
   const joined = job.spec.join_path === 'oe' ? out : job.spec.join_path === 'eo' ? stripHost(job.error_path) : '';
@@ -54,8 +57,11 @@ export function launchMessage(job: JobRecord, opts: { tmpRoot: string; killDelay
     walltime_seconds: job.resources?.walltime_seconds ?? 0,
     kill_delay_seconds: opts.killDelaySeconds,
     shell: job.spec.shell,
-    nodefile: nodefileLines(job),
+    nodefile: opts.files ? opts.files.nodefile.split('\n').filter((l) => l !== '') : nodefileLines(job),
     uid: opts.uid,
     gid: opts.gid,
+    hostfile: opts.files?.hostfile ?? '',
+    rankfile: opts.files?.rankfile ?? '',
+    machinefile: opts.files?.machinefile ?? '',
   };
 }

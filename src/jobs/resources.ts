@@ -24,7 +24,7 @@ export interface ResourceReq {
 }
 
 /** Chunk-level resources fleetq knows; others are refused as "Unknown resource". */
-const CHUNK_KEYS = new Set(['ncpus', 'mem', 'ngpus', 'mpiprocs', 'ompthreads', 'efa', 'instance_type', 'capacity', 'host', 'vnode', 'arch']);
+const CHUNK_KEYS = new Set(['ncpus', 'mem', 'ngpus', 'mpiprocs', 'ompthreads', 'efa', 'instance_type', 'capacity']);
 /** Job-wide resources fleetq knows. */
 const JOB_KEYS = new Set(['select', 'place', 'walltime', 'ncpus', 'mem', 'ngpus', 'nodes', 'cput', 'file', 'software', 'mpiprocs', 'ompthreads']);
 const PLACE_ARRANGEMENTS = new Set(['free', 'pack', 'scatter', 'vscatter']);
@@ -103,7 +103,7 @@ export function parseChunk(text: string): ChunkReq {
       case 'ngpus': chunk.ngpus = positiveInt(`${field} ngpus`, val); break;
       case 'mpiprocs': chunk.mpiprocs = positiveInt(`${field} mpiprocs`, val); break;
       case 'ompthreads': chunk.ompthreads = positiveInt(`${field} ompthreads`, val); break;
-      default: chunk.other[key] = val;
+      default: chunk.other[key] = checkChunkOther(key, val);
     }
   }
   if (!sawNcpus && chunk.ncpus === 1 && parts.length === 0 && count === 1 && text !== '1') {
@@ -111,6 +111,27 @@ export function parseChunk(text: string): ChunkReq {
     throw invalid(field, `'${text}' is not a chunk ([N:]res=value[:res=value…])`);
   }
   return chunk;
+}
+
+/**
+ * fleetq's own chunk resources: `efa=true|false`, `capacity=spot|ondemand`, `instance_type=NAME`
+ * (an EC2 type such as c5n.18xlarge). Values are kept as given once checked.
+ */
+function checkChunkOther(key: string, val: string): string {
+  const field = `Resource_List.select ${key}`;
+  switch (key) {
+    case 'efa':
+      if (!/^(true|false|[tfyn01]|True|False)$/.test(val)) throw invalid(field, `'${val}' is not true or false`);
+      return /^(true|[ty1]|True)$/.test(val) ? 'true' : 'false';
+    case 'capacity':
+      if (val !== 'spot' && val !== 'ondemand') throw invalid(field, `'${val}' is not spot or ondemand`);
+      return val;
+    case 'instance_type':
+      if (!/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(val)) throw invalid(field, `'${val}' is not an instance type (like c5n.18xlarge)`);
+      return val;
+    default:
+      return val;
+  }
 }
 
 /** Parses a select statement: chunks joined by `+`. */
@@ -136,8 +157,9 @@ export function formatSelect(chunks: readonly ChunkReq[]): string {
 export function parsePlace(text: string): string {
   const field = 'Resource_List.place';
   for (const p of text.split(':')) {
-    if (PLACE_ARRANGEMENTS.has(p) || PLACE_SHARING.has(p) || /^group=\w+$/.test(p)) continue;
-    throw invalid(field, `'${p}' is not an arrangement (free|pack|scatter|vscatter), sharing (excl|shared|exclhost) or group=resource`);
+    if (PLACE_ARRANGEMENTS.has(p) || PLACE_SHARING.has(p) || p === 'group=placement_group') continue;
+    if (p.startsWith('group=')) throw invalid(field, `'${p}': fleetq groups chunks by group=placement_group only`);
+    throw invalid(field, `'${p}' is not an arrangement (free|pack|scatter|vscatter), sharing (excl|shared|exclhost) or group=placement_group`);
   }
   return text;
 }

@@ -9,7 +9,7 @@ import type { JobSpec__Output } from '../gen/fleetq/v1/JobSpec.js';
 import type { Store, EventRecord } from '../store/index.js';
 import { FleetqError, invalid } from '../util/errors.js';
 import { newJob, parseJobId, STATE_LETTER, isActive, isPending, execStrings, type JobRecord, type JobState, type Allocation } from './model.js';
-import { parseResourceList, formatSelect } from './resources.js';
+import { parseResourceList, formatSelect, type ChunkReq } from './resources.js';
 import { JOB_EXEC } from './launch.js';
 
 export interface QueueInfo { name: string; priority: number; enabled: boolean; started: boolean; default_walltime_seconds: number; max_walltime_seconds: number }
@@ -23,6 +23,12 @@ export interface JobServiceOptions {
   defaultQueue: string;
   maxScriptBytes: number;
   clock?: () => number; // unix seconds
+  /**
+   * Whether a request could ever run on this cluster: undefined when it could, else why not. Set
+   * when the cluster is fixed (local nodes); a job that can never run is refused at submit and
+   * at qalter, as RESOURCE_LIMIT naming Resource_List.select.
+   */
+  admit?: (chunks: readonly ChunkReq[], place: string) => string | undefined;
 }
 
 export interface ChangeEvent { event: EventRecord; job: JobRecord }
@@ -110,11 +116,20 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     if (!queue.enabled) throw new FleetqError('QUEUE_DISABLED', `queue: '${qname}' is not enabled`, { field: 'queue' });
     const seq = this.nextSeq++;
     const job = newJob(spec, { seq, server: this.opts.server, now: this.now(), queue, maxScriptBytes: this.opts.maxScriptBytes, requestId });
+    this.checkAdmission(job.resources?.chunks ?? [], job.resources?.place ?? '');
     const ev = this.event(job, 'submitted', `Job Queued at request of ${job.owner}`);
     await this.store.commit({ jobs: [job], events: [ev], requests: requestId ? [[requestId, seq]] : [], meta: { next_seq: this.nextSeq, revision: this.revision } });
     this.put(job);
     this.emit('change', { event: ev, job });
     return { job, existing: false };
+  }
+
+  /** Refuses a request that can never run on this (fixed) cluster, with the placement core's reason. */
+  private checkAdmission(chunks: readonly ChunkReq[], place: string): void {
+    const why = this.opts.admit?.(chunks, place);
+    if (why !== undefined) {
+      throw new FleetqError('RESOURCE_LIMIT', `Resource_List.select: can never run on this cluster: ${why}`, { field: 'Resource_List.select' });
+    }
   }
 
   private event(job: JobRecord, kind: string, message: string): EventRecord {
@@ -201,6 +216,7 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     const probe = newJob(spec, { seq: job.seq, server: this.opts.server, now: this.now(), queue, maxScriptBytes: this.opts.maxScriptBytes, requestId: job.request_id });
     const req = parseResourceList(spec.resource_list);
     if (req.walltime_seconds === 0) req.walltime_seconds = queue.default_walltime_seconds;
+    if (mask.includes('resource_list')) this.checkAdmission(req.chunks, req.place);
     let state = job.state;
     if (state !== 'JOB_STATE_HELD') state = spec.execution_time_unix > this.now() ? 'JOB_STATE_WAITING' : 'JOB_STATE_QUEUED';
     return this.update(job, {

@@ -77,7 +77,7 @@ export class SchedulerLoop {
       pending.push({ seq: j.seq, queue_priority: q.priority, priority: j.spec.priority, chunks: j.resources?.chunks ?? [], place: j.resources?.place ?? '' });
     }
     if (pending.length === 0) return { pending: 0, started: 0, duration_ms: performance.now() - t0 };
-    const p = plan(pending, this.nodes.snapshot(this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')));
+    const p = await plan(pending, this.nodes.snapshot(this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')));
     const started = await Promise.all(p.starts.map((s) => this.jobs.start(s.seq, s.alloc)));
     for (const job of started) this.launcher.launch(job);
     await Promise.all([...p.waiting].map(([seq, w]) => this.jobs.comment(seq, w.reason)));

@@ -1,14 +1,17 @@
 /**
- * The first scheduler's planner: a pure function from a snapshot (pending jobs, nodes with their
- * free resources) to a plan (which jobs start now, on which nodes; why the others wait). It reads
- * no clock, store or network, so the same snapshot always gives the same plan. The topology-aware
- * native planner replaces `placeJob` later behind the same signature.
+ * The planner: a pure function from a snapshot (pending jobs, nodes with their free resources and
+ * topology) to a plan (which jobs start now, on which nodes; why the others wait). It reads no
+ * clock, store or network, so the same snapshot always gives the same plan. Placement itself is the
+ * native core's (src/native): best fit on EC2's network layers, EFA, placement groups, exclusivity;
+ * this module turns jobs into the core's requests and its answers into allocations and PBS comments.
  *
  * Order: queue priority (high first), then job priority (-p, high first), then submit order.
- * A job that does not fit does not block later ones (no reservations yet: backfill comes later).
+ * A job that does not fit does not block later ones (reservations and backfill come with the
+ * scheduling-policy work).
  */
 import type { ChunkReq } from '../jobs/resources.js';
 import type { Allocation } from '../jobs/model.js';
+import { NativeTopology, type Arrangement, type CapacityKind, type NativeNode, type NativePlacement, type NativeRequest, type Sharing } from '../native/index.js';
 
 export interface NodeSnapshot {
   name: string;
@@ -18,6 +21,14 @@ export interface NodeSnapshot {
   /** Jobs with a chunk here; an exclusive job makes the node unavailable to others. */
   njobs: number;
   exclusive: boolean;
+  /** EFA devices (0: ENA only), instance lifecycle and type, zone, placement group. */
+  efa: number;
+  spot: boolean;
+  instance_type: string;
+  az: string;
+  placement_group: string;
+  /** EC2 instance topology, top layer first; empty strings when unknown. */
+  network_nodes: [string, string, string];
 }
 
 export interface PendingJob {
@@ -28,10 +39,12 @@ export interface PendingJob {
   place: string;
 }
 
+export interface Wait { reason: string; never: boolean }
+
 export interface Plan {
   starts: Array<{ seq: number; alloc: Allocation[] }>;
   /** Why each job that does not start waits, in PBS's words; `never` when no node could ever hold it. */
-  waiting: Map<number, { reason: string; never: boolean }>;
+  waiting: Map<number, Wait>;
 }
 
 /** Sort order of pending jobs: queue priority, job priority, then seq. */
@@ -39,90 +52,112 @@ export function compareJobs(a: PendingJob, b: PendingJob): number {
   return b.queue_priority - a.queue_priority || b.priority - a.priority || a.seq - b.seq;
 }
 
-interface Place { arrangement: 'free' | 'pack' | 'scatter' | 'vscatter'; exclusive: boolean }
+export interface PlaceSpec { arrangement: Arrangement; sharing: Sharing; exclusive: boolean; sameGroup: boolean }
 
-export function parsePlaceSpec(place: string): Place {
+/** `scatter:excl:group=placement_group` → its parts (checked at submit by jobs/resources). */
+export function parsePlaceSpec(place: string): PlaceSpec {
   const parts = place.split(':');
-  const arrangement = (parts.find((p) => ['free', 'pack', 'scatter', 'vscatter'].includes(p)) ?? 'free') as Place['arrangement'];
-  return { arrangement, exclusive: parts.includes('excl') || parts.includes('exclhost') };
+  const arrangement = (parts.find((p) => ['free', 'pack', 'scatter', 'vscatter'].includes(p)) ?? 'free') as Arrangement;
+  const sharing = (parts.find((p) => p === 'excl' || p === 'exclhost') ?? 'shared') as Sharing;
+  return { arrangement, sharing, exclusive: sharing !== 'shared', sameGroup: parts.includes('group=placement_group') };
 }
 
-function fits(n: NodeSnapshot, c: ChunkReq, exclusive: boolean): boolean {
-  if (!n.up || n.exclusive) return false;
-  if (exclusive && n.njobs > 0) return false;
-  return n.free_ncpus >= c.ncpus && n.free_mem_bytes >= c.mem_bytes && n.free_ngpus >= c.ngpus;
+/** A job's chunks and place statement as the native core's request. */
+export function nativeRequest(chunks: readonly ChunkReq[], place: string): NativeRequest {
+  const p = parsePlaceSpec(place);
+  return {
+    chunks: chunks.map((c) => ({
+      count: c.count, ncpus: c.ncpus, mem_bytes: c.mem_bytes, ngpus: c.ngpus, mpiprocs: c.mpiprocs || 1,
+      efa: c.other['efa'] === 'true', instance_type: c.other['instance_type'] ?? '',
+      capacity: (c.other['capacity'] ?? 'any') as CapacityKind,
+    })),
+    arrangement: p.arrangement, sharing: p.sharing, same_group: p.sameGroup,
+  };
 }
 
-function take(n: NodeSnapshot, c: ChunkReq, exclusive: boolean): Allocation {
-  n.free_ncpus -= c.ncpus; n.free_mem_bytes -= c.mem_bytes; n.free_ngpus -= c.ngpus;
-  n.njobs += 1; if (exclusive) n.exclusive = true;
-  return { node: n.name, ncpus: c.ncpus, mem_bytes: c.mem_bytes, ngpus: c.ngpus, mpiprocs: c.mpiprocs || 1 };
+export function nativeNode(n: NodeSnapshot): NativeNode {
+  return {
+    name: n.name, ncpus: n.ncpus, free_ncpus: Math.max(0, n.free_ncpus), mem_bytes: n.mem_bytes, free_mem_bytes: Math.max(0, n.free_mem_bytes),
+    ngpus: n.ngpus, free_ngpus: Math.max(0, n.free_ngpus), efa: n.efa, njobs: n.njobs, exclusive: n.exclusive, up: n.up, spot: n.spot,
+    instance_type: n.instance_type, az: n.az, placement_group: n.placement_group, network_nodes: n.network_nodes,
+  };
 }
 
-/** Expands `2:ncpus=4+1:ncpus=1` into one entry per chunk instance. */
-function instances(chunks: readonly ChunkReq[]): ChunkReq[] {
-  return chunks.flatMap((c) => Array.from({ length: c.count }, () => c));
+/** PBS's comment for a job the core could not place. */
+export function waitFor(p: NativePlacement, nodes: readonly NodeSnapshot[]): Wait {
+  if (!nodes.some((n) => n.up)) return { reason: 'Not Running: No available resources on nodes (no node is up)', never: false };
+  return p.diagnosis.never
+    ? { reason: `Can Never Run: ${p.diagnosis.text}`, never: true }
+    : { reason: `Not Running: ${p.diagnosis.text}`, never: false };
+}
+
+/** The allocations of a placement: one per chunk instance, on named nodes. */
+export function allocations(p: NativePlacement, nodes: readonly NodeSnapshot[]): Allocation[] {
+  return p.slots.map((s) => ({ node: nodes[s.node]?.name ?? '', ncpus: s.ncpus, mem_bytes: s.mem_bytes, ngpus: s.ngpus, mpiprocs: s.mpiprocs }));
 }
 
 /**
- * Places one job on a working copy of the nodes; returns its allocation or undefined, leaving
- * `nodes` changed only on success.
+ * The plan for one cycle: the jobs in priority order, placed one after the other by the native core
+ * on a working copy (off the event loop). `nodes` is not modified.
  */
-export function placeJob(job: PendingJob, nodes: NodeSnapshot[]): Allocation[] | undefined {
-  const place = parsePlaceSpec(job.place);
-  const work = nodes.map((n) => ({ ...n }));
-  const alloc: Allocation[] = [];
-  const used = new Set<string>();
-  const all = instances(job.chunks);
-  if (place.arrangement === 'pack') {
-    const sum: ChunkReq = { count: 1, ncpus: 0, mem_bytes: 0, ngpus: 0, mpiprocs: 0, ompthreads: 0, other: {} };
-    for (const c of all) { sum.ncpus += c.ncpus; sum.mem_bytes += c.mem_bytes; sum.ngpus += c.ngpus; }
-    const n = work.find((x) => fits(x, sum, place.exclusive));
-    if (!n) return undefined;
-    for (const c of all) alloc.push(take(n, c, place.exclusive));
-  } else {
-    const distinct = place.arrangement !== 'free';
-    for (const c of all) {
-      const n = work.find((x) => fits(x, c, place.exclusive) && !(distinct && used.has(x.name)));
-      if (!n) return undefined;
-      alloc.push(take(n, c, place.exclusive));
-      used.add(n.name);
-    }
-  }
-  work.forEach((w, i) => { nodes[i] = w; });
-  return alloc;
-}
-
-/** Says why a job waits: which resource no node has enough of, now or ever. */
-export function diagnose(job: PendingJob, nodes: readonly NodeSnapshot[]): { reason: string; never: boolean } {
-  const up = nodes.filter((n) => n.up);
-  if (up.length === 0) return { reason: 'Not Running: No available resources on nodes (no node is up)', never: false };
-  const all = instances(job.chunks);
-  const place = parsePlaceSpec(job.place);
-  for (const res of ['ncpus', 'mem', 'ngpus'] as const) {
-    const need = (c: ChunkReq): number => (res === 'ncpus' ? c.ncpus : res === 'mem' ? c.mem_bytes : c.ngpus);
-    const total = (n: NodeSnapshot): number => (res === 'ncpus' ? n.ncpus : res === 'mem' ? n.mem_bytes : n.ngpus);
-    const maxChunk = Math.max(...all.map(need));
-    const biggest = Math.max(...nodes.map(total));
-    const packNeed = all.reduce((s, c) => s + need(c), 0);
-    if (maxChunk > biggest || (place.arrangement === 'pack' && packNeed > biggest)) {
-      return { reason: `Can Never Run: Insufficient amount of resource: ${res} (R: ${place.arrangement === 'pack' ? packNeed : maxChunk} A: ${biggest} T: ${biggest})`, never: true };
-    }
-  }
-  if (place.arrangement !== 'free' && place.arrangement !== 'pack' && all.length > nodes.length) {
-    return { reason: `Can Never Run: Not enough total nodes available (R: ${all.length} T: ${nodes.length})`, never: true };
-  }
-  return { reason: 'Not Running: Insufficient amount of resource: ncpus', never: false };
-}
-
-/** The plan for one cycle. `nodes` is not modified. */
-export function plan(jobs: readonly PendingJob[], nodes: readonly NodeSnapshot[]): Plan {
-  const work = nodes.map((n) => ({ ...n }));
+export async function plan(jobs: readonly PendingJob[], nodes: readonly NodeSnapshot[]): Promise<Plan> {
   const out: Plan = { starts: [], waiting: new Map() };
-  for (const job of [...jobs].sort(compareJobs)) {
-    const alloc = placeJob(job, work);
-    if (alloc) out.starts.push({ seq: job.seq, alloc });
-    else out.waiting.set(job.seq, diagnose(job, work));
+  if (jobs.length === 0) return out;
+  const sorted = [...jobs].sort(compareJobs);
+  if (nodes.length === 0) {
+    for (const j of sorted) out.waiting.set(j.seq, { reason: 'Not Running: No available resources on nodes (no node is up)', never: false });
+    return out;
+  }
+  const topo = new NativeTopology(nodes.map(nativeNode));
+  const placements = await placeMany(topo, sorted.map((j) => nativeRequest(j.chunks, j.place)));
+  sorted.forEach((j, i) => {
+    const p = placements[i];
+    if (p?.ok) out.starts.push({ seq: j.seq, alloc: allocations(p, nodes) });
+    else if (p) out.waiting.set(j.seq, waitFor(p, nodes));
+  });
+  return out;
+}
+
+// TEMPORARY until the core's batch call lands: place one by one on the working copy.
+async function placeMany(topo: NativeTopology, reqs: NativeRequest[]): Promise<NativePlacement[]> {
+  const batch = (topo as unknown as { placeManyAsync?: (r: NativeRequest[]) => Promise<NativePlacement[]> }).placeManyAsync;
+  if (batch) return batch.call(topo, reqs);
+  return reqs.map((r) => {
+    const p = topo.place(r);
+    if (p.ok) for (const s of p.slots) topo.allocate(s.node, s.ncpus, s.mem_bytes, s.ngpus);
+    return p;
+  });
+}
+
+/**
+ * What can ever run on a fixed cluster of these nodes (taken as all up and idle): the returned
+ * check gives undefined when a request can, else the core's reason ("2 nodes too small"). The
+ * daemon refuses at submit what can never run. The topology is built once, here.
+ */
+export function feasibility(nodes: readonly NodeSnapshot[]): (chunks: readonly ChunkReq[], place: string) => string | undefined {
+  if (nodes.length === 0) return () => undefined;
+  const idle = nodes.map((n) => nativeNode({ ...n, up: true, free_ncpus: n.ncpus, free_mem_bytes: n.mem_bytes, free_ngpus: n.ngpus, njobs: 0, exclusive: false }));
+  const topo = new NativeTopology(idle);
+  return (chunks, place) => {
+    const p = topo.place(nativeRequest(chunks, place));
+    return p.ok ? undefined : p.diagnosis.text;
+  };
+}
+
+// TEMPORARY (removed once bench/placement.ts uses the reference in test/native): the first
+// scheduler's topology-blind first fit, kept only for that bench's comparison column.
+type LegacyNode = Pick<NodeSnapshot, 'name' | 'up' | 'free_ncpus' | 'free_mem_bytes' | 'free_ngpus' | 'njobs' | 'exclusive'>;
+export function placeJob(job: PendingJob, nodes: LegacyNode[]): Allocation[] | undefined {
+  const p = parsePlaceSpec(job.place);
+  const out: Allocation[] = [];
+  const used = new Set<string>();
+  for (const c of job.chunks.flatMap((c) => Array.from({ length: c.count }, () => c))) {
+    const n = nodes.find((x) => x.up && !x.exclusive && !(p.exclusive && x.njobs > 0) && !(p.arrangement !== 'free' && used.has(x.name))
+      && x.free_ncpus >= c.ncpus && x.free_mem_bytes >= c.mem_bytes && x.free_ngpus >= c.ngpus);
+    if (!n) return undefined;
+    n.free_ncpus -= c.ncpus; n.free_mem_bytes -= c.mem_bytes; n.free_ngpus -= c.ngpus; n.njobs += 1;
+    used.add(n.name);
+    out.push({ node: n.name, ncpus: c.ncpus, mem_bytes: c.mem_bytes, ngpus: c.ngpus, mpiprocs: c.mpiprocs || 1 });
   }
   return out;
 }

@@ -4,7 +4,7 @@
  * that survive a lost connection.
  */
 import test from 'ava';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -60,7 +60,7 @@ function launch(r: Rig, id: string, script: string, extra: Partial<Launch> = {})
   r.hub.launch('n1', {
     job_id: id, job_name: 'j', script, workdir: r.dir, stdout_path: join(r.dir, `${id}.o`), stderr_path: join(r.dir, `${id}.e`),
     env: { PBS_JOBID: id, TMPDIR: join(r.dir, `tmp-${id}`), PATH: process.env.PATH ?? '/usr/bin:/bin' },
-    walltime_seconds: 0, kill_delay_seconds: 1, shell: '', nodefile: ['n1', 'n1'], uid: 0, gid: 0, ...extra,
+    walltime_seconds: 0, kill_delay_seconds: 1, shell: '', nodefile: ['n1', 'n1'], uid: 0, gid: 0, hostfile: '', rankfile: '', machinefile: '', ...extra,
   });
 }
 
@@ -80,6 +80,18 @@ test('registers with its resources, runs a job with its environment and files, r
   t.deepEqual(readFileSync(join(r.dir, '1.s.o'), 'utf8').split('\n'), [`id=1.s tmp=${join(r.dir, 'tmp-1.s')}`, '2', r.dir, '']);
   t.is(readFileSync(join(r.dir, '1.s.e'), 'utf8'), 'err\n');
   t.false(existsSync(join(r.dir, 'tmp-1.s')), 'TMPDIR is removed after the job');
+  await close(r);
+});
+
+test('writes the rank layout it is given and names the files in the job environment', async (t) => {
+  const r = await rig();
+  launch(r, '5.s', '#!/bin/bash\ncat "$FLEETQ_HOSTFILE" "$FLEETQ_RANKFILE" "$FLEETQ_MACHINEFILE"; echo "mf=${FLEETQ_MACHINEFILE##*.}"\n', {
+    hostfile: 'n1 slots=2\n', rankfile: 'rank 0=n1 slot=0\nrank 1=n1 slot=1\n', machinefile: 'n1:2\n',
+  });
+  await r.rec.until(() => r.rec.ends.has('5.s'));
+  t.is(r.rec.ends.get('5.s')?.exit_status, 0);
+  t.is(readFileSync(join(r.dir, '5.s.o'), 'utf8'), 'n1 slots=2\nrank 0=n1 slot=0\nrank 1=n1 slot=1\nn1:2\nmf=machinefile\n');
+  t.deepEqual(readdirSync(join(r.dir, 'state', 'jobs')).filter((f) => f.startsWith('5.s')), [], 'the files go with the job');
   await close(r);
 });
 

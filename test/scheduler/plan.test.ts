@@ -1,64 +1,123 @@
+/**
+ * The planner over the native core: job order, allocations, PBS comments from the core's
+ * diagnosis, topology (EFA, placement groups, network layers), admission of what can never run.
+ */
 import test from 'ava';
-import { plan, placeJob, diagnose, type NodeSnapshot, type PendingJob } from '../../src/scheduler/plan.js';
+import { plan, feasibility, nativeRequest, parsePlaceSpec, type NodeSnapshot, type PendingJob } from '../../src/scheduler/plan.js';
 import { parseResourceList } from '../../src/jobs/resources.js';
 
 const GB = 1024 ** 3;
-function node(name: string, ncpus: number, mem = 8 * GB, ngpus = 0): NodeSnapshot {
-  return { name, up: true, ncpus, mem_bytes: mem, ngpus, free_ncpus: ncpus, free_mem_bytes: mem, free_ngpus: ngpus, njobs: 0, exclusive: false };
+function node(name: string, ncpus: number, mem = 8 * GB, ngpus = 0, o: Partial<NodeSnapshot> = {}): NodeSnapshot {
+  return {
+    name, up: true, ncpus, mem_bytes: mem, ngpus, free_ncpus: ncpus, free_mem_bytes: mem, free_ngpus: ngpus, njobs: 0, exclusive: false,
+    efa: 0, spot: false, instance_type: '', az: '', placement_group: '', network_nodes: ['', '', ''], ...o,
+  };
+}
+/** An EC2-like node: EFA or not, a placement group, and its three network layers. */
+function ec2(name: string, bottom: string, o: Partial<NodeSnapshot> = {}): NodeSnapshot {
+  return node(name, 8, 32 * GB, 0, { efa: 1, instance_type: 'c5n.18xlarge', az: 'az1', placement_group: 'pg1', network_nodes: ['t1', 'm1', bottom], ...o });
 }
 function job(seq: number, l: string, extra: Partial<PendingJob> = {}): PendingJob {
   const r = parseResourceList(l);
   return { seq, queue_priority: 0, priority: 0, chunks: r.chunks, place: r.place, ...extra };
 }
+const where = (p: Awaited<ReturnType<typeof plan>>): Array<[number, string]> => p.starts.map((s) => [s.seq, s.alloc.map((a) => a.node).join()]);
 
-test('jobs start in priority order and only where they fit', (t) => {
-  const p = plan([job(1, 'ncpus=2'), job(2, 'ncpus=2', { priority: 10 }), job(3, 'ncpus=1')], [node('a', 2), node('b', 1)]);
-  t.deepEqual(p.starts.map((s) => [s.seq, s.alloc.map((a) => a.node).join()]), [[2, 'a'], [3, 'b']]);
+test('jobs start in priority order and only where they fit', async (t) => {
+  const p = await plan([job(1, 'ncpus=2'), job(2, 'ncpus=2', { priority: 10 }), job(3, 'ncpus=1')], [node('a', 2), node('b', 1)]);
+  t.deepEqual(where(p), [[2, 'a'], [3, 'b']]);
   t.false(p.waiting.get(1)?.never);
-  t.regex(p.waiting.get(1)?.reason ?? '', /^Not Running: /);
+  t.is(p.waiting.get(1)?.reason, 'Not Running: 1 node too small, 1 node busy');
 });
 
-test('queue priority comes before job priority, then submit order', (t) => {
-  const p = plan([job(5, 'ncpus=1', { priority: 100 }), job(6, 'ncpus=1', { queue_priority: 1 }), job(4, 'ncpus=1')], [node('a', 2)]);
+test('queue priority comes before job priority, then submit order', async (t) => {
+  const p = await plan([job(5, 'ncpus=1', { priority: 100 }), job(6, 'ncpus=1', { queue_priority: 1 }), job(4, 'ncpus=1')], [node('a', 2)]);
   t.deepEqual(p.starts.map((s) => s.seq), [6, 5]);
   t.true(p.waiting.has(4));
 });
 
-test('memory and gpus are respected', (t) => {
-  const p = plan([job(1, 'ncpus=1,mem=6gb'), job(2, 'ncpus=1,mem=6gb'), job(3, 'ngpus=1')], [node('a', 4, 8 * GB, 0)]);
+test('memory and gpus are respected; what no node could ever hold says so', async (t) => {
+  const p = await plan([job(1, 'ncpus=1,mem=6gb'), job(2, 'ncpus=1,mem=6gb'), job(3, 'ngpus=1')], [node('a', 4, 8 * GB, 0)]);
   t.deepEqual(p.starts.map((s) => s.seq), [1]);
+  t.is(p.waiting.get(2)?.reason, 'Not Running: 1 node busy');
   t.true(p.waiting.get(3)?.never, 'no node has a gpu');
+  t.regex(p.waiting.get(3)?.reason ?? '', /^Can Never Run: 1 node too small/);
 });
 
-test('a chunk bigger than every node can never run', (t) => {
-  const d = diagnose(job(1, 'ncpus=64'), [node('a', 8), node('b', 8)]);
-  t.true(d.never);
-  t.is(d.reason, 'Can Never Run: Insufficient amount of resource: ncpus (R: 64 A: 8 T: 8)');
-});
-
-test('scatter puts each chunk on its own node; pack puts all on one', (t) => {
+test('scatter puts each chunk on its own node; pack puts all on one', async (t) => {
   const nodes = [node('a', 4), node('b', 4)];
-  t.deepEqual(placeJob(job(1, 'select=2:ncpus=1,place=scatter'), nodes.map((n) => ({ ...n })))?.map((a) => a.node), ['a', 'b']);
-  t.deepEqual(placeJob(job(2, 'select=2:ncpus=2,place=pack'), nodes.map((n) => ({ ...n })))?.map((a) => a.node), ['a', 'a']);
-  t.is(placeJob(job(3, 'select=2:ncpus=3,place=pack'), nodes.map((n) => ({ ...n }))), undefined);
+  t.deepEqual(where(await plan([job(1, 'select=2:ncpus=1,place=scatter')], nodes)), [[1, 'a,b']]);
+  t.deepEqual(where(await plan([job(2, 'select=2:ncpus=2,place=pack')], nodes)), [[2, 'a,a']]);
+  const p = await plan([job(3, 'select=2:ncpus=3,place=pack')], nodes);
+  t.is(p.starts.length, 0);
+  t.true(p.waiting.get(3)?.never, 'six cpus on one four-cpu node can never fit');
 });
 
-test('exclusive jobs take whole nodes', (t) => {
-  const p = plan([job(1, 'ncpus=1,place=excl'), job(2, 'ncpus=1'), job(3, 'ncpus=1,place=excl')], [node('a', 4), node('b', 4)]);
+test('exclusive jobs take whole nodes', async (t) => {
+  const p = await plan([job(1, 'ncpus=1,place=excl'), job(2, 'ncpus=1'), job(3, 'ncpus=1,place=excl')], [node('a', 4), node('b', 4)]);
   t.deepEqual(p.starts.map((s) => [s.seq, s.alloc[0]?.node]), [[1, 'a'], [2, 'b']]);
-  t.true(p.waiting.has(3));
+  t.false(p.waiting.get(3)?.never);
 });
 
-test('down nodes get nothing; the plan does not change its input', (t) => {
+test('down nodes get nothing; the plan does not change its input; no node up says so', async (t) => {
   const nodes = [{ ...node('a', 4), up: false }, node('b', 1)];
   const before = JSON.stringify(nodes);
-  const p = plan([job(1, 'ncpus=2'), job(2, 'ncpus=1')], nodes);
+  const p = await plan([job(1, 'ncpus=2'), job(2, 'ncpus=1')], nodes);
   t.deepEqual(p.starts.map((s) => [s.seq, s.alloc[0]?.node]), [[2, 'b']]);
+  t.is(p.waiting.get(1)?.reason, 'Not Running: 1 node down, 1 node too small');
   t.is(JSON.stringify(nodes), before);
+  const none = await plan([job(3, 'ncpus=1')], [{ ...node('a', 4), up: false }]);
+  t.is(none.waiting.get(3)?.reason, 'Not Running: No available resources on nodes (no node is up)');
+  t.false(none.waiting.get(3)?.never);
 });
 
-test('the same snapshot gives the same plan', (t) => {
+test('the same snapshot gives the same plan', async (t) => {
   const jobs = Array.from({ length: 50 }, (_, i) => job(i + 1, `ncpus=${(i % 3) + 1}`, { priority: i % 5 }));
   const nodes = Array.from({ length: 10 }, (_, i) => node(`n${i}`, 4));
-  t.deepEqual(JSON.stringify(plan(jobs, nodes).starts), JSON.stringify(plan([...jobs].reverse(), nodes).starts));
+  t.is(JSON.stringify((await plan(jobs, nodes)).starts), JSON.stringify((await plan([...jobs].reverse(), nodes)).starts));
+});
+
+test('EFA chunks go only to EFA nodes, and a multi-node job keeps to the closest network node', async (t) => {
+  const nodes = [ec2('ena1', 'b1', { efa: 0 }), ec2('x1', 'b1'), ec2('y1', 'b2'), ec2('y2', 'b2'), ec2('y3', 'b2')];
+  const p = await plan([job(1, 'select=3:ncpus=8:mpiprocs=8:efa=true,place=scatter')], nodes);
+  t.deepEqual(where(p), [[1, 'y1,y2,y3']], 'the three nodes under one bottom network node');
+  t.deepEqual(p.starts[0]?.alloc[0], { node: 'y1', ncpus: 8, mem_bytes: 0, ngpus: 0, mpiprocs: 8 });
+  const q = await plan([job(2, 'select=2:ncpus=8:efa=true,place=scatter')], [ec2('ena1', 'b1', { efa: 0 }), ec2('ena2', 'b1', { efa: 0 })]);
+  t.is(q.waiting.get(2)?.reason, 'Can Never Run: 2 nodes lack EFA');
+});
+
+test('group=placement_group never splits a job across placement groups', async (t) => {
+  const nodes = [ec2('a', 'b1', { placement_group: 'pg1' }), ec2('b', 'b1', { placement_group: 'pg2' }), ec2('c', 'b2', { placement_group: 'pg2' })];
+  t.deepEqual(where(await plan([job(1, 'select=2:ncpus=8,place=scatter:group=placement_group')], nodes)), [[1, 'b,c']]);
+  const p = await plan([job(2, 'select=3:ncpus=8,place=scatter:group=placement_group')], nodes);
+  t.true(p.waiting.get(2)?.never, 'no placement group has three nodes');
+  t.deepEqual(where(await plan([job(3, 'select=3:ncpus=8,place=scatter')], nodes)), [[3, 'a,b,c']]);
+});
+
+test('capacity and instance_type chunk resources pick the nodes that match', async (t) => {
+  const nodes = [ec2('od', 'b1'), ec2('sp', 'b1', { spot: true }), ec2('big', 'b1', { instance_type: 'hpc7a.96xlarge' })];
+  t.deepEqual(where(await plan([job(1, 'select=1:ncpus=1:capacity=spot')], nodes)), [[1, 'sp']]);
+  t.deepEqual(where(await plan([job(2, 'select=1:ncpus=1:instance_type=hpc7a.96xlarge')], nodes)), [[2, 'big']]);
+  t.true((await plan([job(3, 'select=1:ncpus=1:instance_type=p5.48xlarge')], nodes)).waiting.get(3)?.never);
+});
+
+test('place statements map onto the core request', (t) => {
+  t.deepEqual(parsePlaceSpec('scatter:excl:group=placement_group'), { arrangement: 'scatter', sharing: 'excl', exclusive: true, sameGroup: true });
+  t.deepEqual(parsePlaceSpec(''), { arrangement: 'free', sharing: 'shared', exclusive: false, sameGroup: false });
+  const r = nativeRequest(parseResourceList('select=2:ncpus=4:efa=true:capacity=ondemand+1:ncpus=1,place=vscatter:exclhost').chunks, 'vscatter:exclhost');
+  t.deepEqual(r, {
+    chunks: [
+      { count: 2, ncpus: 4, mem_bytes: 0, ngpus: 0, mpiprocs: 1, efa: true, instance_type: '', capacity: 'ondemand' },
+      { count: 1, ncpus: 1, mem_bytes: 0, ngpus: 0, mpiprocs: 1, efa: false, instance_type: '', capacity: 'any' },
+    ],
+    arrangement: 'vscatter', sharing: 'exclhost', same_group: false,
+  });
+});
+
+test('feasibility: what can never fit a fixed cluster is named, busy nodes do not count', (t) => {
+  const admit = feasibility([node('a', 4, 8 * GB), { ...node('b', 4, 8 * GB), up: false, free_ncpus: 0 }]);
+  t.is(admit(parseResourceList('select=2:ncpus=4').chunks, 'scatter'), undefined, 'both nodes count, down or busy');
+  t.is(admit(parseResourceList('select=1:ncpus=5').chunks, 'free'), '2 nodes too small');
+  t.is(admit(parseResourceList('select=1:ncpus=1:efa=true').chunks, 'free'), '2 nodes lack EFA');
+  t.is(feasibility([])(parseResourceList('ncpus=99').chunks, 'free'), undefined, 'no nodes known: nothing is refused');
 });

@@ -11,6 +11,11 @@ export function nodeAttributes(n: Node): Array<[string, string]> {
     ['resources_available.arch', n.arch || 'linux'], ['resources_available.host', n.name],
     ['resources_available.mem', kb(n.mem_bytes)], ['resources_available.ncpus', String(n.ncpus)],
     ['resources_available.ngpus', String(n.ngpus)], ['resources_available.vnode', n.name],
+    // fleetq's placement facts (EC2 nodes), shown when known
+    ['resources_available.efa', n.efa ? String(n.efa) : ''], ['resources_available.instance_type', n.instance_type],
+    ['resources_available.availability_zone', n.availability_zone], ['resources_available.placement_group', n.placement_group],
+    ['resources_available.capacity', n.instance_type || n.spot ? (n.spot ? 'spot' : 'ondemand') : ''],
+    ['resources_available.network_nodes', n.network_nodes.join(',')],
     ['resources_assigned.mem', kb(n.assigned_mem_bytes)], ['resources_assigned.ncpus', String(n.assigned_ncpus)],
     ['resources_assigned.ngpus', String(n.assigned_ngpus)],
     ['comment', n.comment], ['resv_enable', 'True'], ['sharing', 'default_shared'],

@@ -16,6 +16,9 @@ export interface Launch {
   'nodefile'?: (string)[];
   'uid'?: (number);
   'gid'?: (number);
+  'hostfile'?: (string);
+  'rankfile'?: (string);
+  'machinefile'?: (string);
 }
 
 export interface Launch__Output {
@@ -32,4 +35,7 @@ export interface Launch__Output {
   'nodefile': (string)[];
   'uid': (number);
   'gid': (number);
+  'hostfile': (string);
+  'rankfile': (string);
+  'machinefile': (string);
 }

@@ -19,6 +19,12 @@ export interface Node {
   'last_state_change_unix'?: (number | string | Long);
   'comment'?: (string);
   'arch'?: (string);
+  'efa'?: (number);
+  'instance_type'?: (string);
+  'availability_zone'?: (string);
+  'placement_group'?: (string);
+  'network_nodes'?: (string)[];
+  'spot'?: (boolean);
 }
 
 export interface Node__Output {
@@ -37,4 +43,10 @@ export interface Node__Output {
   'last_state_change_unix': (number);
   'comment': (string);
   'arch': (string);
+  'efa': (number);
+  'instance_type': (string);
+  'availability_zone': (string);
+  'placement_group': (string);
+  'network_nodes': (string)[];
+  'spot': (boolean);
 }

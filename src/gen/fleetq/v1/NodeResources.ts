@@ -7,6 +7,13 @@ export interface NodeResources {
   'mem_bytes'?: (number | string | Long);
   'ngpus'?: (number);
   'arch'?: (string);
+  'efa'?: (number);
+  'instance_type'?: (string);
+  'availability_zone'?: (string);
+  'placement_group'?: (string);
+  'network_nodes'?: (string)[];
+  'spot'?: (boolean);
+  'numa'?: (number);
 }
 
 export interface NodeResources__Output {
@@ -14,4 +21,11 @@ export interface NodeResources__Output {
   'mem_bytes': (number);
   'ngpus': (number);
   'arch': (string);
+  'efa': (number);
+  'instance_type': (string);
+  'availability_zone': (string);
+  'placement_group': (string);
+  'network_nodes': (string)[];
+  'spot': (boolean);
+  'numa': (number);
 }
