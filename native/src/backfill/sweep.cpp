@@ -1,0 +1,128 @@
+// earliest_start(): a sweep over candidate start times, in order. The scratch topology shows, per
+// node, what it offers over the current window [t, t + d); moving to the next candidate re-shows
+// only the nodes with an event that left the window's left edge or entered its right edge — the
+// only nodes whose window can differ. Per chunk kind the sweep keeps how many instances the nodes
+// could host; place() runs only where every kind has enough (a necessary condition, exact for one
+// chunk kind placed freely or scattered without place=group), so failed placements — which also
+// diagnose — are rare.
+#include <algorithm>
+#include <limits>
+
+#include "fleetq/backfill.h"
+
+namespace fleetq {
+
+class Profile::Sweep {
+ public:
+  Sweep(Profile& p, const Request& req, Seconds d)
+      : p_(p), t_(p.scratch_), req_(req), d_(d < 1 ? 1 : d), shared_(req.sharing == Sharing::Shared),
+        hostable_(req.chunks.size(), 0), touched_mark_(t_.size(), 0) {}
+  // The scratch topology goes back to showing now(), whatever happened (RAII).
+  ~Sweep() {
+    for (uint32_t n : touched_) p_.show_base(n);
+  }
+  Sweep(const Sweep&) = delete;
+  Sweep& operator=(const Sweep&) = delete;
+
+  StartPlan run(Seconds t0);
+
+ private:
+  static Seconds end_of(Seconds t, Seconds d) {
+    return t > std::numeric_limits<Seconds>::max() - d ? std::numeric_limits<Seconds>::max() : t + d;
+  }
+  uint64_t cap(uint32_t n, const ChunkReq& c) const;
+  void count(uint32_t n, int sign) {
+    for (size_t k = 0; k < req_.chunks.size(); ++k) {
+      const uint64_t c = cap(n, req_.chunks[k]);
+      hostable_[k] = sign > 0 ? hostable_[k] + c : hostable_[k] - c;
+    }
+  }
+  bool may_fit() const {
+    for (size_t k = 0; k < req_.chunks.size(); ++k)
+      if (hostable_[k] < req_.chunks[k].count) return false;
+    return true;
+  }
+  void show(uint32_t n, Seconds t);
+  void show_range(size_t from, size_t to, Seconds t) {
+    for (size_t i = from; i < to; ++i) show(p_.index_[i].node, t);
+  }
+
+  Profile& p_;
+  Topology& t_;
+  const Request& req_;
+  const Seconds d_;
+  const bool shared_;
+  std::vector<uint64_t> hostable_;  // per chunk kind, summed over nodes
+  std::vector<uint8_t> touched_mark_;
+  std::vector<uint32_t> touched_;
+};
+
+// Instances of chunk kind c node n can host in the scratch topology; mirrors place()'s filters
+// (pipeline capacities()), with the scratch copy's job counts and exclusive flags always clear.
+uint64_t Profile::Sweep::cap(uint32_t n, const ChunkReq& c) const {
+  if (!t_.up[n] || (c.efa && t_.efa[n] == 0)) return 0;
+  if (c.instance_type != -1 && t_.instance_type[n] != c.instance_type) return 0;  // -2: a type the cluster lacks
+  if ((c.capacity == Capacity::Spot && !t_.spot[n]) || (c.capacity == Capacity::OnDemand && t_.spot[n])) return 0;
+  if (t_.ncpus[n] < c.ncpus || t_.mem[n] < c.mem || t_.ngpus[n] < c.ngpus) return 0;
+  uint64_t k = c.ncpus ? t_.free_ncpus[n] / c.ncpus : c.count;
+  if (c.mem) k = std::min<uint64_t>(k, t_.free_mem[n] / c.mem);
+  if (c.ngpus) k = std::min<uint64_t>(k, t_.free_ngpus[n] / c.ngpus);
+  const bool one_per_node = req_.arrangement == Arrangement::Scatter || req_.arrangement == Arrangement::VScatter;
+  return one_per_node ? std::min<uint64_t>(k, 1) : k;
+}
+
+void Profile::Sweep::show(uint32_t n, Seconds t) {
+  const Window w = p_.window(n, t, d_);
+  const bool unusable = shared_ ? w.exclusive : w.any_job;
+  auto fit = [&](int64_t v, uint64_t total) { return unusable || v <= 0 ? uint64_t{0} : std::min<uint64_t>(static_cast<uint64_t>(v), total); };
+  const uint64_t cpus = fit(w.cpus, t_.ncpus[n]), mem = fit(w.mem, t_.mem[n]), gpus = fit(w.gpus, t_.ngpus[n]);
+  if (cpus == t_.free_ncpus[n] && mem == t_.free_mem[n] && gpus == t_.free_ngpus[n]) return;
+  count(n, -1);
+  t_.set_free(n, static_cast<uint32_t>(cpus), mem, static_cast<uint32_t>(gpus));
+  count(n, +1);
+  if (!touched_mark_[n]) { touched_mark_[n] = 1; touched_.push_back(n); }
+}
+
+StartPlan Profile::Sweep::run(Seconds t0) {
+  const std::vector<Key>& idx = p_.index_;
+  for (uint32_t n = 0; n < t_.size(); ++n) count(n, +1);
+  // An excl request cannot use a node any job holds now, even one with no change ahead.
+  if (!shared_)
+    for (uint32_t n = 0; n < t_.size(); ++n)
+      if (p_.base_[n].jobs > 0) show(n, t0);
+  auto first_after = [&](Seconds t) { return static_cast<size_t>(std::upper_bound(idx.begin(), idx.end(), Key{t, UINT32_MAX}) - idx.begin()); };
+  auto first_from = [&](Seconds t) { return static_cast<size_t>(std::lower_bound(idx.begin(), idx.end(), Key{t, 0}) - idx.begin()); };
+  Seconds t = t0;
+  size_t left = first_after(t);            // first event after t: the next candidate
+  size_t right = first_from(end_of(t, d_));  // first event at or after the window's end
+  show_range(0, right, t);                 // every event in (now, t0 + d) may change its node
+  StartPlan plan;
+  bool placed_here = false;
+  for (;;) {
+    placed_here = may_fit();
+    if (placed_here) {
+      plan.placement = place(t_, req_);
+      if (plan.placement.ok) { plan.ok = true; plan.start = t; return plan; }
+    }
+    if (left == idx.size()) break;
+    const Seconds next = idx[left].t;
+    const size_t left2 = first_after(next);
+    const size_t right2 = std::max(right, first_from(end_of(next, d_)));
+    t = next;
+    show_range(left, left2, t);    // changes the left edge passed
+    show_range(right, right2, t);  // changes the right edge took in
+    left = left2;
+    right = right2;
+  }
+  // Every change is behind: the scratch shows the cluster once all allocations have ended.
+  if (!placed_here) plan.placement = place(t_, req_);
+  return plan;
+}
+
+StartPlan Profile::earliest_start(const Request& req, Seconds duration, Seconds not_before) {
+  if (req.chunks.empty()) return StartPlan{false, 0, place(scratch_, req)};
+  Sweep sweep(*this, req, duration);
+  return sweep.run(std::max(now_, not_before));
+}
+
+}  // namespace fleetq
