@@ -38,41 +38,93 @@ export interface NativeSlot { node: number; chunk: number; ncpus: number; mem_by
 
 export interface NativePlacement {
   ok: boolean;
+  /** One per chunk instance, grouped by node in node order within each chunk kind (empty when !ok). */
   slots: NativeSlot[];
   /** 0 = one bottom network node … 3 = across the cluster. */
   level: number;
+  /** Free cpus the chosen domain keeps after placing (the comparator's second key). */
   stranded: number;
+  /** Lowest node index used (the comparator's third key). */
+  first_node: number;
+  /** When !ok: nodes per reason (every reason listed, zeros too), and whether waiting can help. */
   diagnosis: { never: boolean; text: string; nodes: Record<string, number> };
 }
 
 const ARRANGEMENT: Record<Arrangement, number> = { free: 0, pack: 1, scatter: 2, vscatter: 3 };
 const SHARING: Record<Sharing, number> = { shared: 0, excl: 1, exclhost: 2 };
 const CAPACITY: Record<CapacityKind, number> = { any: 0, spot: 1, ondemand: 2 };
+/** Encoded widths (native/addon/addon.cpp): request header, numbers per chunk. */
+const REQ_HEAD = 4;
+const CHUNK_W = 8;
+
+/** The addon's Topology with the calls this module makes (src/native/addon.ts declares the common part). */
+interface RawPlacer {
+  place(r: Float64Array): { v: Float64Array; text: string };
+  placeAsync(r: Float64Array): Promise<{ v: Float64Array; text: string }>;
+  placeMany(r: Float64Array): { v: Float64Array; texts: string[] };
+  placeManyAsync(r: Float64Array): Promise<{ v: Float64Array; texts: string[] }>;
+  allocate(n: number, c: number, m: number, g: number, exclusive: boolean): boolean;
+  setFree(n: number, c: number, m: number, g: number): void;
+  readonly bytes: number;
+}
 
 function checkNode(n: NativeNode, i: number): void {
   for (const k of ['ncpus', 'free_ncpus', 'ngpus', 'free_ngpus', 'efa', 'njobs'] as const) checkCount(`nodes[${i}].${k}`, n[k]);
   for (const k of ['mem_bytes', 'free_mem_bytes'] as const) checkCount(`nodes[${i}].${k}`, n[k], Number.MAX_SAFE_INTEGER);
   if (!Array.isArray(n.network_nodes) || n.network_nodes.length !== 3) throw new NativeError('EINVAL', `nodes[${i}].network_nodes: three layers are required`);
+  if (typeof n.name !== 'string' || n.name.includes('\n')) throw new NativeError('EINVAL', `nodes[${i}].name: a string without newlines is required`);
 }
 
-function toRaw(r: NativeRequest): unknown {
-  if (r.chunks.length === 0) throw new NativeError('EINVAL', 'request.chunks: at least one chunk is required');
+function checkRequest(r: NativeRequest, at = 'request'): void {
+  if (!Array.isArray(r.chunks) || r.chunks.length === 0) throw new NativeError('EINVAL', `${at}.chunks: at least one chunk is required`);
+  if (!(r.arrangement in ARRANGEMENT)) throw new NativeError('EINVAL', `${at}.arrangement: '${String(r.arrangement)}' is not free, pack, scatter or vscatter`);
+  if (!(r.sharing in SHARING)) throw new NativeError('EINVAL', `${at}.sharing: '${String(r.sharing)}' is not shared, excl or exclhost`);
   r.chunks.forEach((c, i) => {
     for (const k of ['count', 'ncpus', 'ngpus', 'mpiprocs'] as const) checkCount(`chunks[${i}].${k}`, c[k]);
     checkCount(`chunks[${i}].mem_bytes`, c.mem_bytes, Number.MAX_SAFE_INTEGER);
     if (c.count < 1) throw new NativeError('EINVAL', `chunks[${i}].count: at least 1`);
+    if (!(c.capacity in CAPACITY)) throw new NativeError('EINVAL', `chunks[${i}].capacity: '${String(c.capacity)}' is not any, spot or ondemand`);
   });
-  return { chunks: r.chunks.map((c) => ({ ...c, capacity: CAPACITY[c.capacity] })), arrangement: ARRANGEMENT[r.arrangement], sharing: SHARING[r.sharing], same_group: r.same_group };
 }
 
-/** Nodes as columns: typed arrays per field and strings interned once, so a snapshot crosses cheaply. */
-function toColumns(nodes: readonly NativeNode[]): Record<string, unknown> {
+const encodedLength = (r: NativeRequest): number => REQ_HEAD + CHUNK_W * r.chunks.length;
+
+/** Writes a checked request at `at` (layout in native/addon/addon.cpp); returns the next offset. */
+function encode(r: NativeRequest, ids: ReadonlyMap<string, number>, out: Float64Array, at: number): number {
+  out[at++] = ARRANGEMENT[r.arrangement]; out[at++] = SHARING[r.sharing]; out[at++] = r.same_group ? 1 : 0; out[at++] = r.chunks.length;
+  for (const c of r.chunks) {
+    out[at++] = c.count; out[at++] = c.ncpus; out[at++] = c.mem_bytes; out[at++] = c.ngpus; out[at++] = c.mpiprocs;
+    out[at++] = c.efa ? 1 : 0; out[at++] = c.instance_type === '' ? -1 : ids.get(c.instance_type) ?? -2; out[at++] = CAPACITY[c.capacity];
+  }
+  return at;
+}
+
+let reasonNames: readonly string[] | undefined;
+const reasons = (): readonly string[] => (reasonNames ??= (loadAddon() as unknown as { reasons: string[] }).reasons);
+
+/** Reads one encoded placement at `at` for request `r`; returns it and the next offset. */
+function decode(v: Float64Array, at: number, r: NativeRequest, text: string): [NativePlacement, number] {
+  const names = reasons();
+  const nodes: Record<string, number> = {};
+  names.forEach((name, i) => { nodes[name] = v[at + 5 + i]!; });
+  const nslots = v[at + 5 + names.length]!;
+  const slots: NativeSlot[] = new Array(nslots);
+  let s = at + 6 + names.length;
+  for (let i = 0; i < nslots; i++, s += 2) {
+    const chunk = v[s + 1]!; const c = r.chunks[chunk]!;
+    slots[i] = { node: v[s]!, chunk, ncpus: c.ncpus, mem_bytes: c.mem_bytes, ngpus: c.ngpus, mpiprocs: c.mpiprocs };
+  }
+  const p: NativePlacement = { ok: v[at] === 1, slots, level: v[at + 1]!, stranded: v[at + 2]!, first_node: v[at + 3]!, diagnosis: { never: v[at + 4] === 1, text, nodes } };
+  return [p, s];
+}
+
+/** Nodes as columns: typed arrays per field, names joined by newlines and strings interned once into one dictionary. */
+function toColumns(nodes: readonly NativeNode[], ids: Map<string, number>): Record<string, unknown> {
   const n = nodes.length;
-  const ids = new Map<string, number>();
   const id = (s: string): number => { if (s === '') return -1; let v = ids.get(s); if (v === undefined) { v = ids.size; ids.set(s, v); } return v; };
   const u32 = (): Uint32Array => new Uint32Array(n);
   const c = {
-    names: nodes.map((x) => x.name), ncpus: u32(), free_ncpus: u32(), ngpus: u32(), free_ngpus: u32(), efa: u32(), njobs: u32(),
+    n, names: nodes.map((x) => x.name).join('\n'), ncpus: u32(), free_ncpus: u32(), ngpus: u32(), free_ngpus: u32(), efa: u32(), njobs: u32(),
     mem: new Float64Array(n), free_mem: new Float64Array(n), flags: new Uint8Array(n),
     instance_type: new Int32Array(n), az: new Int32Array(n), placement_group: new Int32Array(n), network_nodes: new Int32Array(3 * n),
   };
@@ -86,33 +138,98 @@ function toColumns(nodes: readonly NativeNode[]): Record<string, unknown> {
   return { ...c, strings: [...ids.keys()] };
 }
 
-/** A snapshot of the cluster in the native core; places requests against it. */
+/**
+ * A snapshot of the cluster in the native core; places requests against it.
+ *
+ * For the scheduler cycle: `await new NativeTopology(nodes).placeManyAsync(requests)` with the
+ * requests sorted by priority returns one NativePlacement per request, in order: each success takes
+ * its slots out of a working copy before the next request is placed (one job per node it uses;
+ * place=excl/exclhost holds the node exclusively), each failure carries its diagnosis (`never`:
+ * it could not fit even with every node up, idle and free). The snapshot itself is not changed.
+ * Same snapshot and requests, same answers.
+ */
 export class NativeTopology {
   /** For src/native's other modules (ranks, backfill): the addon object behind this snapshot. */
   readonly raw: RawTopology;
   readonly names: readonly string[];
+  /** The string dictionary the snapshot crossed with (instance types of requests are sent as its ids). */
+  readonly #ids = new Map<string, number>();
 
+  /** Builds the snapshot; throws NativeError EINVAL naming the first bad node field. */
   constructor(nodes: readonly NativeNode[]) {
     nodes.forEach(checkNode);
     const Topology = loadAddon().Topology;
-    this.raw = call(() => new Topology(toColumns(nodes)));
+    const columns = toColumns(nodes, this.#ids);
+    this.raw = call(() => new Topology(columns));
     this.names = nodes.map((n) => n.name);
   }
 
   get size(): number { return this.raw.size; }
+  /** Approximate bytes the native snapshot holds. */
+  get bytes(): number { return this.#placer.bytes; }
+  get #placer(): RawPlacer { return this.raw as unknown as RawPlacer; }
 
-  /** Places synchronously (for small clusters and tests). Same inputs, same answer. */
-  place(r: NativeRequest): NativePlacement { const raw = toRaw(r); return call(() => this.raw.place(raw) as NativePlacement); }
-
-  /** Places off the event loop, on an immutable copy of this snapshot. */
-  async placeAsync(r: NativeRequest): Promise<NativePlacement> {
-    const raw = toRaw(r);
-    try { return await call(() => this.raw.placeAsync(raw)) as NativePlacement; } catch (e) { throw asNativeError(e); }
+  #encode(rs: readonly NativeRequest[], batch: boolean): Float64Array {
+    rs.forEach((r, i) => checkRequest(r, batch ? `requests[${i}]` : 'request'));
+    const out = new Float64Array(rs.reduce((n, r) => n + encodedLength(r), batch ? 1 : 0));
+    let at = 0;
+    if (batch) out[at++] = rs.length;
+    for (const r of rs) at = encode(r, this.#ids, out, at);
+    return out;
   }
 
-  /** Takes resources on a node as a job starts; false (changing nothing) when it would over-commit. */
-  allocate(node: number, ncpus: number, mem_bytes: number, ngpus: number): boolean { return call(() => this.raw.allocate(node, ncpus, mem_bytes, ngpus)); }
+  /** Places one request synchronously (best fit; see placement.h). Throws NativeError EINVAL on a bad request. */
+  place(r: NativeRequest): NativePlacement {
+    const enc = this.#encode([r], false);
+    const raw = call(() => this.#placer.place(enc));
+    return decode(raw.v, 0, r, raw.text)[0];
+  }
+
+  /** Places one request off the event loop, on an immutable copy of this snapshot. */
+  async placeAsync(r: NativeRequest): Promise<NativePlacement> {
+    const enc = this.#encode([r], false);
+    try {
+      const raw = await call(() => this.#placer.placeAsync(enc));
+      return decode(raw.v, 0, r, raw.text)[0];
+    } catch (e) { throw asNativeError(e); }
+  }
+
+  /** The batch (see the class comment), synchronously. */
+  placeMany(rs: readonly NativeRequest[]): NativePlacement[] {
+    const enc = this.#encode(rs, true);
+    const raw = call(() => this.#placer.placeMany(enc));
+    return decodeMany(raw, rs);
+  }
+
+  /** The batch off the event loop, on an immutable copy of this snapshot: what the daemon's cycle calls. */
+  async placeManyAsync(rs: readonly NativeRequest[]): Promise<NativePlacement[]> {
+    const enc = this.#encode(rs, true);
+    try {
+      return decodeMany(await call(() => this.#placer.placeManyAsync(enc)), rs);
+    } catch (e) { throw asNativeError(e); }
+  }
+
+  /**
+   * Takes resources on a node as a job starts (`exclusive`: the job holds the node, place=excl);
+   * false, changing nothing, when it would over-commit.
+   */
+  allocate(node: number, ncpus: number, mem_bytes: number, ngpus: number, exclusive = false): boolean {
+    return call(() => this.#placer.allocate(node, ncpus, mem_bytes, ngpus, exclusive));
+  }
+  /** Gives a finished job's resources back; false, changing nothing, when it would exceed the node. */
   release(node: number, ncpus: number, mem_bytes: number, ngpus: number): boolean { return call(() => this.raw.release(node, ncpus, mem_bytes, ngpus)); }
+  /** Sets a node's free resources outright (clamped to its totals). */
+  setFree(node: number, ncpus: number, mem_bytes: number, ngpus: number): void {
+    checkCount('node', node, this.size - 1);
+    call(() => this.#placer.setFree(node, ncpus, mem_bytes, ngpus));
+  }
+}
+
+function decodeMany(raw: { v: Float64Array; texts: string[] }, rs: readonly NativeRequest[]): NativePlacement[] {
+  const out: NativePlacement[] = [];
+  let at = 1;
+  rs.forEach((r, i) => { const [p, next] = decode(raw.v, at, r, raw.texts[i] ?? ''); out.push(p); at = next; });
+  return out;
 }
 
 export { NativeError } from './addon.js';

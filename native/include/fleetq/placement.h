@@ -79,7 +79,22 @@ struct Placement {
 };
 
 // Places a request. Never over-commits, never puts an EFA chunk on a node without EFA, never
-// splits a same_group request across placement groups.
+// splits a same_group request across placement groups. Best fit by `better` over every domain of
+// the lowest level that holds the job, found from the topology's domain aggregates: domains that
+// cannot hold the job are pruned, the rest visited least stranded first until one truly fits.
+// When nothing fits, the diagnosis counts nodes per reason and says whether the request could
+// fit the cluster with every node up, idle and free (evaluated on the totals, without a copy).
 Placement place(const Topology& topo, const Request& req);
+
+// The scheduler's batch: places `reqs` in the given order (the caller sorts by priority) on
+// `work`, each success allocating its slots there (one job per node it uses; exclusively for
+// place=excl/exclhost), so a later request sees what earlier ones took. Failures carry their
+// diagnosis. One placement per request, in order.
+std::vector<Placement> place_all_on(Topology& work, const std::vector<Request>& reqs);
+// The same on a copy: `topo` is not changed.
+std::vector<Placement> place_all(const Topology& topo, const std::vector<Request>& reqs);
+// Allocates a placement's slots on `t` (what place_all_on does after each success); false, with
+// nothing changed, when they do not fit.
+bool commit(Topology& t, const Request& req, const Placement& p);
 
 }  // namespace fleetq

@@ -1,9 +1,11 @@
 // fleetq native core: the cluster as flat arrays (struct of arrays, indices not pointers).
 // Pure C++17, no Node headers. Built once per scheduling cycle from a snapshot, queried many times;
-// free resources change incrementally through allocate()/release().
+// free resources change incrementally through allocate()/release()/set_free(), which keep running
+// aggregates per placement domain so best fit scans a few domains instead of every node.
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -19,6 +21,7 @@ constexpr int kLayers = 3;
 // Distance levels: 0..2 = sharing the network node of that layer counted from the bottom
 // (0 = same bottom node, 1 = same middle node, 2 = same top node), 3 = anywhere in the cluster.
 constexpr int kLevelCluster = kLayers;
+constexpr int kLevels = kLevelCluster + 1;
 
 // One node as the caller describes it.
 struct NodeSpec {
@@ -39,10 +42,43 @@ struct NodeSpec {
   std::array<std::string, kLayers> network_nodes;  // top to bottom; empty = unknown
 };
 
+// A snapshot as columns (what the addon receives from TypeScript): one array per field, `n` long
+// (network_nodes: 3 per node, top layer first), strings as ids into one shared dictionary
+// (-1 = none). Pointers are only read during Topology::build; optional columns may be null.
+struct Columns {
+  size_t n = 0;
+  std::vector<std::string> names;  // moved into the topology
+  const std::vector<std::string>* strings = nullptr;
+  const uint32_t *ncpus = nullptr, *free_ncpus = nullptr, *ngpus = nullptr, *free_ngpus = nullptr;
+  const uint32_t *efa = nullptr, *njobs = nullptr;
+  const double *mem = nullptr, *free_mem = nullptr;  // bytes, whole numbers
+  const uint8_t* flags = nullptr;                     // bit 0 up, bit 1 spot, bit 2 exclusive
+  const int32_t *instance_type = nullptr, *az = nullptr, *placement_group = nullptr, *network_nodes = nullptr;
+  const uint32_t* numa = nullptr;              // optional: 1
+  const uint8_t* pg_strategy = nullptr;        // optional: None
+  const int32_t* pg_partition = nullptr;       // optional: -1
+};
+
+// Running totals of one placement domain (the nodes below one network node at one level, or the
+// same split by placement group). "Available" = up and not held exclusively.
+struct DomainStats {
+  uint64_t free_cpus = 0;   // free cpus of available nodes (the best-fit "have")
+  uint32_t avail = 0;       // available nodes
+  uint32_t with_free = 0;   // available nodes with at least one free cpu
+  uint32_t idle = 0;        // available nodes with no job
+  bool operator==(const DomainStats& o) const {
+    return free_cpus == o.free_cpus && avail == o.avail && with_free == o.with_free && idle == o.idle;
+  }
+};
+
 class Topology {
  public:
-  // Builds the arrays; names are interned to small integer ids.
+  // Builds the arrays from node specs (names interned to small integer ids). Same result as
+  // build(Columns) of the same nodes.
   static Topology build(const std::vector<NodeSpec>& nodes);
+  // Builds straight from columns; each dictionary string is interned once, not once per node.
+  // Free values above the totals are clamped to them.
+  static Topology build(Columns cols);
 
   size_t size() const { return ncpus.size(); }
   // Id of a string in a dictionary, or -1 (e.g. instance_type_id("c5n.18xlarge")).
@@ -50,15 +86,25 @@ class Topology {
   int32_t group_id(const std::string& s) const { return lookup(group_ids_, s); }
 
   // Incremental changes as jobs start and end. Return false (changing nothing) when it would
-  // over-commit or underflow.
-  bool allocate(uint32_t node, uint32_t cpus, uint64_t mem, uint32_t gpus);
+  // over-commit or underflow. allocate() counts one more job on the node and, with `exclusive`,
+  // marks it held exclusively (place=excl/exclhost); release() clears that when its last job ends.
+  bool allocate(uint32_t node, uint32_t cpus, uint64_t mem, uint32_t gpus, bool exclusive = false);
   bool release(uint32_t node, uint32_t cpus, uint64_t mem, uint32_t gpus);
   // Sets a node's free resources outright (clamped to its totals), e.g. for a backfill profile's
   // view of the cluster at a later time. Every change to free resources goes through these three
-  // methods, so any aggregate the topology keeps stays true.
+  // methods, so the domain aggregates stay true.
   void set_free(uint32_t node, uint32_t cpus, uint64_t mem, uint32_t gpus);
 
-  // Per node, all of the same length.
+  // Aggregates of domain `d` of `level` (by_group: the placement-group split), now and with every
+  // node up, idle and free (what could ever fit).
+  const DomainStats& stats(int level, bool by_group, size_t d) const { return stats_[by_group][level][d]; }
+  const DomainStats& totals(int level, bool by_group, size_t d) const { return totals_[by_group][level][d]; }
+  // The same aggregate recounted from the nodes (for tests: it must equal stats()).
+  DomainStats recount(int level, bool by_group, size_t d) const;
+  // Approximate heap bytes held by this topology.
+  size_t bytes() const;
+
+  // Per node, all of the same length. Read freely; change free values only through the methods above.
   std::vector<std::string> names;
   std::vector<uint32_t> ncpus, free_ncpus, ngpus, free_ngpus, efa, numa, njobs;
   std::vector<uint64_t> mem, free_mem;
@@ -75,14 +121,22 @@ class Topology {
   // Candidate domains for placement, built once: the nodes below each network node at each level
   // (0 = bottom layer .. 2 = top layer, 3 = the whole cluster), each list in ascending node order;
   // and the same split by placement group, for requests that keep to one group.
-  std::array<std::vector<std::vector<uint32_t>>, kLayers + 1> domains, group_domains;
+  std::array<std::vector<std::vector<uint32_t>>, kLevels> domains, group_domains;
 
  private:
   static int32_t lookup(const std::unordered_map<std::string, int32_t>& m, const std::string& s) {
     auto it = m.find(s);
     return it == m.end() ? -1 : it->second;
   }
+  void build_domains();
+  // Adds (sign = +1) or removes (-1) node n's contribution to the aggregates of its domains.
+  void account(uint32_t n, int sign);
+  DomainStats contribution(uint32_t n) const;
+
   std::unordered_map<std::string, int32_t> itype_ids_, az_ids_, group_ids_;
+  // Domain index of each node per [by_group][level], -1 = in none.
+  std::array<std::array<std::vector<int32_t>, kLevels>, 2> domain_of_;
+  std::array<std::array<std::vector<DomainStats>, kLevels>, 2> stats_, totals_;
 };
 
 }  // namespace fleetq

@@ -1,4 +1,5 @@
 // Fits every chunk instance of a request inside one domain, or nothing.
+#include <algorithm>
 #include <unordered_map>
 
 #include "internal.h"
@@ -8,17 +9,10 @@ namespace fleetq::detail {
 namespace {
 
 struct Used {
-  uint32_t cpus = 0;
+  uint64_t cpus = 0;
   uint64_t mem = 0;
-  uint32_t gpus = 0;
+  uint64_t gpus = 0;
 };
-
-// Can node n take one more instance of c, given what this request already took there?
-bool room(const Topology& t, uint32_t n, const ChunkReq& c, Sharing sharing, const Used& u) {
-  Reason r = check_node(t, n, c, sharing);
-  if (r != Reason::kCount && r != Reason::Busy) return false;
-  return t.free_ncpus[n] >= u.cpus + c.ncpus && t.free_mem[n] >= u.mem + c.mem && t.free_ngpus[n] >= u.gpus + c.ngpus;
-}
 
 Slot take(uint32_t n, uint32_t ci, const ChunkReq& c, Used& u) {
   u.cpus += c.ncpus;
@@ -27,16 +21,46 @@ Slot take(uint32_t n, uint32_t ci, const ChunkReq& c, Used& u) {
   return Slot{n, ci, c.ncpus, c.mem, c.ngpus, c.mpiprocs};
 }
 
-bool fill_pack(const Topology& t, const std::vector<uint32_t>& d, const Request& req, std::vector<Slot>& out) {
-  ChunkReq sum{1, 0, 0, 0, 0, false, -1, Capacity::Any};
+// Can node n take one more instance of c, given what this request already took there?
+bool room(const View& v, uint32_t n, const ChunkReq& c, Sharing sharing, const Used& u) {
+  Reason r = check_node(v, n, c, sharing);
+  if (r != Reason::kCount && r != Reason::Busy) return false;
+  return v.free_ncpus(n) >= u.cpus + c.ncpus && v.free_mem(n) >= u.mem + c.mem && v.free_ngpus(n) >= u.gpus + c.ngpus;
+}
+
+// How many instances of c node n can host now (it passed the filters), at most `want`.
+uint32_t capacity(const View& v, uint32_t n, const ChunkReq& c, uint32_t want) {
+  uint64_t k = c.ncpus ? v.free_ncpus(n) / c.ncpus : want;
+  if (c.mem) k = std::min<uint64_t>(k, v.free_mem(n) / c.mem);
+  if (c.ngpus) k = std::min<uint64_t>(k, v.free_ngpus(n) / c.ngpus);
+  return static_cast<uint32_t>(std::min<uint64_t>(k, want));
+}
+
+// One chunk kind, not packed: each node in order takes as many instances as it holds (one when
+// distinct) — what the general first fit below does for one kind, without its bookkeeping.
+bool fill_single(const View& v, const std::vector<uint32_t>& d, const Request& req, bool distinct, std::vector<Slot>& out) {
+  const ChunkReq& c = req.chunks[0];
+  uint32_t left = c.count;
+  for (uint32_t n : d) {
+    if (left == 0) break;
+    if (check_node(v, n, c, req.sharing) != Reason::kCount) continue;
+    const uint32_t k = distinct ? 1 : capacity(v, n, c, left);
+    for (uint32_t i = 0; i < k; ++i) out.push_back(Slot{n, 0, c.ncpus, c.mem, c.ngpus, c.mpiprocs});
+    left -= k;
+  }
+  return left == 0;
+}
+
+bool fill_pack(const View& v, const std::vector<uint32_t>& d, const Request& req, std::vector<Slot>& out) {
+  Used sum;
   for (const ChunkReq& c : req.chunks) {
-    sum.ncpus += c.count * c.ncpus;
-    sum.mem += c.count * c.mem;
-    sum.ngpus += c.count * c.ngpus;
+    sum.cpus += static_cast<uint64_t>(c.count) * c.ncpus;
+    sum.mem += static_cast<uint64_t>(c.count) * c.mem;
+    sum.gpus += static_cast<uint64_t>(c.count) * c.ngpus;
   }
   for (uint32_t n : d) {
-    bool ok = check_node(t, n, sum, req.sharing) == Reason::kCount;
-    for (const ChunkReq& c : req.chunks) ok = ok && check_node(t, n, c, req.sharing) == Reason::kCount;
+    bool ok = v.free_ncpus(n) >= sum.cpus && v.free_mem(n) >= sum.mem && v.free_ngpus(n) >= sum.gpus;
+    for (const ChunkReq& c : req.chunks) ok = ok && check_node(v, n, c, req.sharing) == Reason::kCount;
     if (!ok) continue;
     Used u;
     for (uint32_t ci = 0; ci < req.chunks.size(); ++ci)
@@ -46,8 +70,7 @@ bool fill_pack(const Topology& t, const std::vector<uint32_t>& d, const Request&
   return false;
 }
 
-bool fill_spread(const Topology& t, const std::vector<uint32_t>& d, const Request& req, bool distinct,
-                 std::vector<Slot>& out) {
+bool fill_spread(const View& v, const std::vector<uint32_t>& d, const Request& req, bool distinct, std::vector<Slot>& out) {
   std::unordered_map<uint32_t, Used> used;
   for (uint32_t ci = 0; ci < req.chunks.size(); ++ci) {
     const ChunkReq& c = req.chunks[ci];
@@ -56,16 +79,14 @@ bool fill_spread(const Topology& t, const std::vector<uint32_t>& d, const Reques
       bool placed = false;
       for (; cursor < d.size(); ++cursor) {
         const uint32_t n = d[cursor];
-        auto it = used.find(n);
-        if (distinct && it != used.end()) continue;
-        Used& u = used[n];
-        if (room(t, n, c, req.sharing, u)) {
-          out.push_back(take(n, ci, c, u));
+        if (distinct && used.count(n)) continue;
+        Used u = used.count(n) ? used[n] : Used{};
+        if (room(v, n, c, req.sharing, u)) {
+          out.push_back(take(n, ci, c, used[n]));
           placed = true;
           if (distinct) ++cursor;
           break;
         }
-        if (u.cpus == 0 && u.mem == 0 && u.gpus == 0) used.erase(n);
       }
       if (!placed) return false;
     }
@@ -75,24 +96,11 @@ bool fill_spread(const Topology& t, const std::vector<uint32_t>& d, const Reques
 
 }  // namespace
 
-std::optional<std::vector<Slot>> fill(const Topology& t, const std::vector<uint32_t>& d, const Request& req,
-                                      uint64_t* stranded) {
-  uint64_t need = 0, have = 0;
-  for (const ChunkReq& c : req.chunks) need += static_cast<uint64_t>(c.count) * c.ncpus;
-  for (uint32_t n : d)
-    if (t.up[n] && !t.exclusive[n]) have += t.free_ncpus[n];
-  if (have < need) return std::nullopt;  // the domain's aggregate rules it out
-  std::vector<Slot> out;
-  bool ok = false;
-  switch (req.arrangement) {
-    case Arrangement::Pack: ok = fill_pack(t, d, req, out); break;
-    case Arrangement::Scatter:
-    case Arrangement::VScatter: ok = fill_spread(t, d, req, true, out); break;
-    case Arrangement::Free: ok = fill_spread(t, d, req, false, out); break;
-  }
-  if (!ok) return std::nullopt;
-  *stranded = have - need;
-  return out;
+bool fill(const View& v, const std::vector<uint32_t>& d, const Request& req, const Need& need, std::vector<Slot>& out) {
+  out.clear();
+  if (need.single) return fill_single(v, d, req, need.distinct, out);
+  if (req.arrangement == Arrangement::Pack) return fill_pack(v, d, req, out);
+  return fill_spread(v, d, req, need.distinct, out);
 }
 
 }  // namespace fleetq::detail
