@@ -30,6 +30,7 @@ std::shared_ptr<Topology> topology_arg(const Napi::CallbackInfo& info, size_t i,
 
 // Each glue file adds its exports here; addon.cpp's Init calls them in turn.
 void init_ranks(Napi::Env env, Napi::Object exports);
+void init_backfill(Napi::Env env, Napi::Object exports);
 
 // addon.cpp: the module initializer.
 Napi::Object Init(Napi::Env env, Napi::Object exports);

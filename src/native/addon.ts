@@ -17,6 +17,17 @@ export interface RawTopology { place(r: unknown): unknown; placeAsync(r: unknown
 export interface Addon {
   Topology: new (columns: unknown) => RawTopology;
   ranks(topology: RawTopology, slots: unknown[], order: number): unknown;
+  /** The backfill profile (src/native/backfill.ts): times in whole seconds; results are plain objects. */
+  Profile: new (topology: RawTopology, now: number) => {
+    addRunning(end: number, slots: unknown[], exclusive: boolean): unknown;
+    reserve(start: number, end: number, slots: unknown[], exclusive: boolean): unknown;
+    release(id: number): boolean;
+    advance(now: number): boolean;
+    earliestStart(request: unknown, duration: number, notBefore: number): unknown;
+    changePoints(): number[];
+    readonly now: number;
+    readonly size: number;
+  };
   abiVersion: number;
 }
 
