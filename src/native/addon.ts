@@ -16,7 +16,7 @@ export interface RawTopology { place(r: unknown): unknown; placeAsync(r: unknown
 /** The addon's exports, as src/native's modules call them. */
 export interface Addon {
   Topology: new (columns: unknown) => RawTopology;
-  ranks(topology: RawTopology, slots: unknown[], order: number): unknown;
+  ranks(topology: RawTopology, slots: unknown[], options: unknown): unknown;
   /** The backfill profile (src/native/backfill.ts): times in whole seconds; results are plain objects. */
   Profile: new (topology: RawTopology, now: number) => {
     addRunning(end: number, slots: unknown[], exclusive: boolean): unknown;
