@@ -144,14 +144,21 @@ export class NodeAgent {
       const asOwner = process.getuid?.() === 0 && l.uid !== 0;
       writeFileSync(files.script, l.script, { mode: 0o700 });
       writeFileSync(files.nodefile, l.nodefile.map((h) => `${h}\n`).join(''), { mode: 0o644 });
+      // The rank layout the daemon computed, as launchers read it; named in the job's environment.
+      const layout: Record<string, string> = {};
+      for (const [key, text, path] of [['FLEETQ_HOSTFILE', l.hostfile, files.hostfile], ['FLEETQ_RANKFILE', l.rankfile, files.rankfile], ['FLEETQ_MACHINEFILE', l.machinefile, files.machinefile]] as const) {
+        if (text === '') continue;
+        writeFileSync(path, text, { mode: 0o644 });
+        layout[key] = path;
+      }
       const tmp = l.env.TMPDIR ?? files.tmp;
       mkdirSync(tmp, { recursive: true, mode: 0o700 });
       out = openSync(l.stdout_path, 'w', 0o644);
       err = l.stderr_path === l.stdout_path ? out : openSync(l.stderr_path, 'w', 0o644);
-      if (asOwner) for (const f of [files.script, files.nodefile, tmp, l.stdout_path, l.stderr_path]) chownSync(f, l.uid, l.gid);
+      if (asOwner) for (const f of [files.script, files.nodefile, ...Object.values(layout), tmp, l.stdout_path, l.stderr_path]) chownSync(f, l.uid, l.gid);
       const [cmd, args] = shellFor(l, files.script);
       const child = spawn(cmd, args, {
-        cwd: l.workdir, env: { ...l.env, PBS_NODEFILE: files.nodefile, HOME: l.env.PBS_O_HOME ?? process.env.HOME ?? '/' },
+        cwd: l.workdir, env: { ...l.env, ...layout, PBS_NODEFILE: files.nodefile, HOME: l.env.PBS_O_HOME ?? process.env.HOME ?? '/' },
         stdio: ['ignore', out, err], detached: true,
         ...(process.getuid?.() === 0 && l.uid !== 0 ? { uid: l.uid, gid: l.gid } : {}),
       });
@@ -173,9 +180,12 @@ export class NodeAgent {
     }
   }
 
-  private jobFiles(id: string): { script: string; nodefile: string; tmp: string } {
+  private jobFiles(id: string): { script: string; nodefile: string; hostfile: string; rankfile: string; machinefile: string; tmp: string } {
     const base = join(this.o.stateDir, 'jobs', id);
-    return { script: `${base}.SC`, nodefile: `${base}.nodes`, tmp: join(this.o.stateDir, 'tmp', `pbs.${id}`) };
+    return {
+      script: `${base}.SC`, nodefile: `${base}.nodes`, hostfile: `${base}.hostfile`, rankfile: `${base}.rankfile`, machinefile: `${base}.machinefile`,
+      tmp: join(this.o.stateDir, 'tmp', `pbs.${id}`),
+    };
   }
 
   /** Signals the job's whole process group; with thenKill, SIGKILL follows after kill_delay. */
@@ -196,7 +206,7 @@ export class NodeAgent {
     const signum = sig ? (({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGUSR1: 10, SIGUSR2: 12 } as Record<string, number>)[sig] ?? 15) : 0;
     const exit = r.reason === 'walltime' ? -29 : sig ? 256 + signum : (code ?? 0);
     const files = this.jobFiles(r.launch.job_id);
-    for (const f of [files.script, files.nodefile]) if (existsSync(f)) unlinkSync(f);
+    for (const f of [files.script, files.nodefile, files.hostfile, files.rankfile, files.machinefile]) if (existsSync(f)) unlinkSync(f);
     rmSync(r.launch.env.TMPDIR ?? files.tmp, { recursive: true, force: true });
     this.log.info({ job: r.launch.job_id, exit, reason: r.reason }, 'job ended');
     this.report({ job_id: r.launch.job_id, exit_status: exit, end_time_unix: now(), cput_seconds: r.cput, walltime_seconds: now() - r.start, reason: r.reason });

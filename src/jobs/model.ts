@@ -11,8 +11,11 @@ import { parseResourceList, formatSelect, type ChunkReq } from './resources.js';
 
 export type JobState = Exclude<JobState__Output, 'JOB_STATE_UNSPECIFIED'>;
 
-/** One chunk placed on one node. */
-export interface Allocation { node: string; ncpus: number; mem_bytes: number; ngpus: number; mpiprocs: number }
+/**
+ * One chunk placed on one node. `cpu_ids`: the node's cpus the chunk holds (given at start; absent
+ * in records from before they were kept).
+ */
+export interface Allocation { node: string; ncpus: number; mem_bytes: number; ngpus: number; mpiprocs: number; cpu_ids?: number[] }
 
 /** What the store keeps per job: the API's Job plus the allocation and the idempotency key. */
 export interface JobRecord extends Job__Output {

@@ -8,6 +8,7 @@ import type { JobRecord } from '../jobs/model.js';
 import type { NodeRegistry } from '../daemon/nodes.js';
 import type { Logger } from '../util/log.js';
 import { plan, type PendingJob } from './plan.js';
+import { assignCpus } from './cpus.js';
 
 export interface Launcher { launch(job: JobRecord): void }
 
@@ -77,7 +78,10 @@ export class SchedulerLoop {
       pending.push({ seq: j.seq, queue_priority: q.priority, priority: j.spec.priority, chunks: j.resources?.chunks ?? [], place: j.resources?.place ?? '' });
     }
     if (pending.length === 0) return { pending: 0, started: 0, duration_ms: performance.now() - t0 };
-    const p = await plan(pending, this.nodes.snapshot(this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')));
+    const nodes = this.nodes.snapshot(this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING'));
+    const p = await plan(pending, nodes);
+    const size = new Map(nodes.map((n) => [n.name, n.ncpus]));
+    assignCpus(p.starts, this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING'), (n) => size.get(n) ?? 0);
     const started = await Promise.all(p.starts.map((s) => this.jobs.start(s.seq, s.alloc)));
     for (const job of started) this.launcher.launch(job);
     await Promise.all([...p.waiting].map(([seq, w]) => this.jobs.comment(seq, w.reason)));

@@ -109,24 +109,13 @@ export async function plan(jobs: readonly PendingJob[], nodes: readonly NodeSnap
     return out;
   }
   const topo = new NativeTopology(nodes.map(nativeNode));
-  const placements = await placeMany(topo, sorted.map((j) => nativeRequest(j.chunks, j.place)));
+  const placements = await topo.placeManyAsync(sorted.map((j) => nativeRequest(j.chunks, j.place)));
   sorted.forEach((j, i) => {
     const p = placements[i];
     if (p?.ok) out.starts.push({ seq: j.seq, alloc: allocations(p, nodes) });
     else if (p) out.waiting.set(j.seq, waitFor(p, nodes));
   });
   return out;
-}
-
-// TEMPORARY until the core's batch call lands: place one by one on the working copy.
-async function placeMany(topo: NativeTopology, reqs: NativeRequest[]): Promise<NativePlacement[]> {
-  const batch = (topo as unknown as { placeManyAsync?: (r: NativeRequest[]) => Promise<NativePlacement[]> }).placeManyAsync;
-  if (batch) return batch.call(topo, reqs);
-  return reqs.map((r) => {
-    const p = topo.place(r);
-    if (p.ok) for (const s of p.slots) topo.allocate(s.node, s.ncpus, s.mem_bytes, s.ngpus);
-    return p;
-  });
 }
 
 /**
@@ -142,22 +131,4 @@ export function feasibility(nodes: readonly NodeSnapshot[]): (chunks: readonly C
     const p = topo.place(nativeRequest(chunks, place));
     return p.ok ? undefined : p.diagnosis.text;
   };
-}
-
-// TEMPORARY (removed once bench/placement.ts uses the reference in test/native): the first
-// scheduler's topology-blind first fit, kept only for that bench's comparison column.
-type LegacyNode = Pick<NodeSnapshot, 'name' | 'up' | 'free_ncpus' | 'free_mem_bytes' | 'free_ngpus' | 'njobs' | 'exclusive'>;
-export function placeJob(job: PendingJob, nodes: LegacyNode[]): Allocation[] | undefined {
-  const p = parsePlaceSpec(job.place);
-  const out: Allocation[] = [];
-  const used = new Set<string>();
-  for (const c of job.chunks.flatMap((c) => Array.from({ length: c.count }, () => c))) {
-    const n = nodes.find((x) => x.up && !x.exclusive && !(p.exclusive && x.njobs > 0) && !(p.arrangement !== 'free' && used.has(x.name))
-      && x.free_ncpus >= c.ncpus && x.free_mem_bytes >= c.mem_bytes && x.free_ngpus >= c.ngpus);
-    if (!n) return undefined;
-    n.free_ncpus -= c.ncpus; n.free_mem_bytes -= c.mem_bytes; n.free_ngpus -= c.ngpus; n.njobs += 1;
-    used.add(n.name);
-    out.push({ node: n.name, ncpus: c.ncpus, mem_bytes: c.mem_bytes, ngpus: c.ngpus, mpiprocs: c.mpiprocs || 1 });
-  }
-  return out;
 }

@@ -25,5 +25,11 @@ export function launcherFiles(alloc: readonly Allocation[]): LauncherFiles {
     n.ncpus += a.ncpus; n.mem_bytes += a.mem_bytes; n.ngpus += a.ngpus;
     return { node: i, chunk, ncpus: a.ncpus, mem_bytes: a.mem_bytes, ngpus: a.ngpus, mpiprocs: a.mpiprocs };
   });
-  return rankFiles(new NativeTopology(nodes), slots, 'slot');
+  // The cpu ids the job holds on each node, when every chunk there has them.
+  const cpus = new Map<number, number[]>();
+  for (const [name, i] of index) {
+    const here = alloc.filter((a) => a.node === name);
+    if (here.every((a) => a.cpu_ids?.length === a.ncpus)) cpus.set(i, here.flatMap((a) => a.cpu_ids ?? []));
+  }
+  return rankFiles(new NativeTopology(nodes), slots, 'slot', { cpus });
 }
