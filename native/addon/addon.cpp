@@ -8,7 +8,8 @@
 //              instance_type is an id of the snapshot's string dictionary, -1 = any, -2 = a type
 //              the snapshot lacks; a batch is the request count followed by the requests.
 //   placement: ok, level, stranded, first_node, never, one count per Reason, nslots, then
-//              (node, chunk) per slot — with the diagnosis text alongside ({v, text} / {v, texts}).
+//              (node, chunk) per slot — with the diagnosis text alongside (place writes into the
+//              caller's array and returns the text; the others return {v, text} / {v, texts}).
 #include <napi.h>
 
 #include <memory>
@@ -235,10 +236,19 @@ class TopologyWrap : public Napi::ObjectWrap<TopologyWrap> {
     return true;
   }
 
+  // place(request, out): writes the placement into `out` (a Float64Array the caller sizes for every
+  // chunk instance and reuses, so the hot path allocates nothing in JS) and returns the diagnosis text.
   Napi::Value Place(const Napi::CallbackInfo& info) {
     std::vector<Request> r;
     if (!requests(info, false, r)) return info.Env().Undefined();
-    return to_js(info.Env(), place(*topo_, r[0]));
+    if (info.Length() < 2 || !info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+      return fail(info.Env(), "EINVAL", "out: a Float64Array is required");
+    }
+    Napi::Float64Array out = info[1].As<Napi::Float64Array>();
+    const Placement p = place(*topo_, r[0]);
+    if (out.ElementLength() < encoded_size(p)) return fail(info.Env(), "EINVAL", "out: too short for the placement");
+    encode(p, out.Data());
+    return Napi::String::New(info.Env(), p.diagnosis.text);
   }
   Napi::Value PlaceMany(const Napi::CallbackInfo& info) {
     std::vector<Request> r;
@@ -290,7 +300,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   inst->topology = Napi::Persistent(ctor);
   env.SetInstanceData(inst);
   exports.Set("Topology", ctor);
-  exports.Set("abiVersion", Napi::Number::New(env, 2));
+  exports.Set("abiVersion", Napi::Number::New(env, 2));  // = ABI_VERSION in src/native/addon.ts
   Napi::Array reasons = Napi::Array::New(env, kReasons);
   for (size_t i = 0; i < kReasons; ++i) reasons.Set(static_cast<uint32_t>(i), reason_text(static_cast<Reason>(i)));
   exports.Set("reasons", reasons);

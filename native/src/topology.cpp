@@ -40,11 +40,20 @@ template <typename T>
 T clamp_to(T v, T max) { return v > max ? max : v; }
 
 void add(DomainStats& s, const DomainStats& c, int sign) {
-  if (sign > 0) {
-    s.free_cpus += c.free_cpus; s.avail += c.avail; s.with_free += c.with_free; s.idle += c.idle;
-  } else {
-    s.free_cpus -= c.free_cpus; s.avail -= c.avail; s.with_free -= c.with_free; s.idle -= c.idle;
-  }
+  const uint32_t u = sign > 0 ? 1u : ~0u;  // unsigned +1 / -1 (wraps back: every removal follows its addition)
+  const uint64_t w = sign > 0 ? 1u : ~uint64_t{0};
+  s.free_cpus += w * c.free_cpus; s.efa_free_cpus += w * c.efa_free_cpus;
+  s.avail += u * c.avail; s.idle += u * c.idle; s.efa_idle += u * c.efa_idle;
+  for (int k = 0; k < DomainStats::kBands; ++k) { s.at_least[k] += u * c.at_least[k]; s.efa_at_least[k] += u * c.efa_at_least[k]; }
+}
+
+// One available node's share of its domains' aggregates.
+DomainStats node_stats(uint32_t free, bool idle, bool efa) {
+  DomainStats c;
+  c.free_cpus = free; c.avail = 1; c.idle = idle;
+  for (int k = 0; k < DomainStats::kBands; ++k) c.at_least[k] = free >= (1u << k);
+  if (efa) { c.efa_free_cpus = free; c.efa_idle = idle; c.efa_at_least = c.at_least; }
+  return c;
 }
 
 }  // namespace
@@ -164,16 +173,25 @@ void Topology::build_domains() {
   }
   for (uint32_t i = 0; i < n; ++i) {
     account(i, +1);
-    const DomainStats all{ncpus[i], 1, ncpus[i] > 0 ? 1u : 0u, 1};  // the node up, idle and free
+    const DomainStats all = node_stats(ncpus[i], true, efa[i] > 0);  // the node up, idle and free
     for (int g = 0; g < 2; ++g)
       for (int l = 0; l < kLevels; ++l)
         if (const int32_t d = domain_of_[g][l][i]; d >= 0) add(totals_[g][l][d], all, +1);
   }
+  for (int g = 0; g < 2; ++g)
+    for (int l = 0; l < kLevels; ++l) {
+      LevelBounds& b = bounds_[g][l];
+      b = LevelBounds{};
+      for (const DomainStats& s : totals_[g][l]) {
+        b.max_cpus = std::max(b.max_cpus, s.free_cpus);
+        b.max_nodes = std::max(b.max_nodes, s.avail);
+      }
+    }
 }
 
 DomainStats Topology::contribution(uint32_t n) const {
   if (!up[n] || exclusive[n]) return DomainStats{};
-  return DomainStats{free_ncpus[n], 1, free_ncpus[n] > 0 ? 1u : 0u, njobs[n] == 0 ? 1u : 0u};
+  return node_stats(free_ncpus[n], njobs[n] == 0, efa[n] > 0);
 }
 
 void Topology::account(uint32_t n, int sign) {

@@ -59,7 +59,7 @@ const CHUNK_W = 8;
 
 /** The addon's Topology with the calls this module makes (src/native/addon.ts declares the common part). */
 interface RawPlacer {
-  place(r: Float64Array): { v: Float64Array; text: string };
+  place(r: Float64Array, out: Float64Array): string;
   placeAsync(r: Float64Array): Promise<{ v: Float64Array; text: string }>;
   placeMany(r: Float64Array): { v: Float64Array; texts: string[] };
   placeManyAsync(r: Float64Array): Promise<{ v: Float64Array; texts: string[] }>;
@@ -68,9 +68,18 @@ interface RawPlacer {
   readonly bytes: number;
 }
 
+const U32_FIELDS = ['ncpus', 'free_ncpus', 'ngpus', 'free_ngpus', 'efa', 'njobs'] as const;
+const BYTE_FIELDS = ['mem_bytes', 'free_mem_bytes'] as const;
+const whole = (v: number, max: number): boolean => Number.isInteger(v) && v >= 0 && v <= max;
+
 function checkNode(n: NativeNode, i: number): void {
-  for (const k of ['ncpus', 'free_ncpus', 'ngpus', 'free_ngpus', 'efa', 'njobs'] as const) checkCount(`nodes[${i}].${k}`, n[k]);
-  for (const k of ['mem_bytes', 'free_mem_bytes'] as const) checkCount(`nodes[${i}].${k}`, n[k], Number.MAX_SAFE_INTEGER);
+  // Fast path first, field names only for the error: a snapshot of many nodes is checked every cycle.
+  const U = 2 ** 32 - 1; const B = Number.MAX_SAFE_INTEGER;
+  if (!(whole(n.ncpus, U) && whole(n.free_ncpus, U) && whole(n.ngpus, U) && whole(n.free_ngpus, U) && whole(n.efa, U) && whole(n.njobs, U) &&
+    whole(n.mem_bytes, B) && whole(n.free_mem_bytes, B))) {
+    for (const k of U32_FIELDS) checkCount(`nodes[${i}].${k}`, n[k]);
+    for (const k of BYTE_FIELDS) checkCount(`nodes[${i}].${k}`, n[k], B);
+  }
   if (!Array.isArray(n.network_nodes) || n.network_nodes.length !== 3) throw new NativeError('EINVAL', `nodes[${i}].network_nodes: three layers are required`);
   if (typeof n.name !== 'string' || n.name.includes('\n')) throw new NativeError('EINVAL', `nodes[${i}].name: a string without newlines is required`);
 }
@@ -100,13 +109,23 @@ function encode(r: NativeRequest, ids: ReadonlyMap<string, number>, out: Float64
 }
 
 let reasonNames: readonly string[] | undefined;
-const reasons = (): readonly string[] => (reasonNames ??= (loadAddon() as unknown as { reasons: string[] }).reasons);
+let zeroCounts: Readonly<Record<string, number>> = {};
+const reasons = (): readonly string[] => {
+  if (!reasonNames) {
+    reasonNames = (loadAddon() as unknown as { reasons: string[] }).reasons;
+    zeroCounts = Object.freeze(Object.fromEntries(reasonNames.map((k) => [k, 0])));
+  }
+  return reasonNames;
+};
+/** Encoded placement header: ok, level, stranded, first_node, never, counts per reason, nslots. */
+const placementHead = (): number => 6 + reasons().length;
 
 /** Reads one encoded placement at `at` for request `r`; returns it and the next offset. */
 function decode(v: Float64Array, at: number, r: NativeRequest, text: string): [NativePlacement, number] {
   const names = reasons();
-  const nodes: Record<string, number> = {};
-  names.forEach((name, i) => { nodes[name] = v[at + 5 + i]!; });
+  let nodes: Record<string, number>;
+  if (v[at] === 1) nodes = { ...zeroCounts }; // placed: no node was refused
+  else { nodes = {}; names.forEach((name, i) => { nodes[name] = v[at + 5 + i]!; }); }
   const nslots = v[at + 5 + names.length]!;
   const slots: NativeSlot[] = new Array(nslots);
   let s = at + 6 + names.length;
@@ -122,6 +141,9 @@ function decode(v: Float64Array, at: number, r: NativeRequest, text: string): [N
 function toColumns(nodes: readonly NativeNode[], ids: Map<string, number>): Record<string, unknown> {
   const n = nodes.length;
   const id = (s: string): number => { if (s === '') return -1; let v = ids.get(s); if (v === undefined) { v = ids.size; ids.set(s, v); } return v; };
+  // Neighbouring nodes mostly share a type, zone, group and network nodes: remember each column's last string.
+  const last = Array.from({ length: 6 }, () => ({ s: '', id: -1 }));
+  const idIn = (col: number, s: string): number => { const l = last[col]!; if (s !== l.s) { l.s = s; l.id = id(s); } return l.id; };
   const u32 = (): Uint32Array => new Uint32Array(n);
   const c = {
     n, names: nodes.map((x) => x.name).join('\n'), ncpus: u32(), free_ncpus: u32(), ngpus: u32(), free_ngpus: u32(), efa: u32(), njobs: u32(),
@@ -132,8 +154,8 @@ function toColumns(nodes: readonly NativeNode[], ids: Map<string, number>): Reco
     c.ncpus[i] = x.ncpus; c.free_ncpus[i] = x.free_ncpus; c.ngpus[i] = x.ngpus; c.free_ngpus[i] = x.free_ngpus;
     c.efa[i] = x.efa; c.njobs[i] = x.njobs; c.mem[i] = x.mem_bytes; c.free_mem[i] = x.free_mem_bytes;
     c.flags[i] = (x.up ? 1 : 0) | (x.spot ? 2 : 0) | (x.exclusive ? 4 : 0);
-    c.instance_type[i] = id(x.instance_type); c.az[i] = id(x.az); c.placement_group[i] = id(x.placement_group);
-    for (let l = 0; l < 3; l++) c.network_nodes[3 * i + l] = id(x.network_nodes[l] ?? '');
+    c.instance_type[i] = idIn(0, x.instance_type); c.az[i] = idIn(1, x.az); c.placement_group[i] = idIn(2, x.placement_group);
+    for (let l = 0; l < 3; l++) c.network_nodes[3 * i + l] = idIn(3 + l, x.network_nodes[l] ?? '');
   });
   return { ...c, strings: [...ids.keys()] };
 }
@@ -169,9 +191,15 @@ export class NativeTopology {
   get bytes(): number { return this.#placer.bytes; }
   get #placer(): RawPlacer { return this.raw as unknown as RawPlacer; }
 
-  #encode(rs: readonly NativeRequest[], batch: boolean): Float64Array {
+  /** Reused by the synchronous place(): the request crosses in `#in`, the answer comes back in `#out`. */
+  #in = new Float64Array(64);
+  #out = new Float64Array(64);
+
+  #encode(rs: readonly NativeRequest[], batch: boolean, reuse = false): Float64Array {
     rs.forEach((r, i) => checkRequest(r, batch ? `requests[${i}]` : 'request'));
-    const out = new Float64Array(rs.reduce((n, r) => n + encodedLength(r), batch ? 1 : 0));
+    const length = rs.reduce((n, r) => n + encodedLength(r), batch ? 1 : 0);
+    if (reuse && this.#in.length < length) this.#in = new Float64Array(2 * length);
+    const out = reuse ? this.#in : new Float64Array(length);
     let at = 0;
     if (batch) out[at++] = rs.length;
     for (const r of rs) at = encode(r, this.#ids, out, at);
@@ -180,9 +208,12 @@ export class NativeTopology {
 
   /** Places one request synchronously (best fit; see placement.h). Throws NativeError EINVAL on a bad request. */
   place(r: NativeRequest): NativePlacement {
-    const enc = this.#encode([r], false);
-    const raw = call(() => this.#placer.place(enc));
-    return decode(raw.v, 0, r, raw.text)[0];
+    const enc = this.#encode([r], false, true);
+    const length = placementHead() + 2 * r.chunks.reduce((n, c) => n + c.count, 0);
+    if (this.#out.length < length) this.#out = new Float64Array(2 * length);
+    let text: string;
+    try { text = this.#placer.place(enc, this.#out); } catch (e) { throw asNativeError(e); }
+    return decode(this.#out, 0, r, text)[0];
   }
 
   /** Places one request off the event loop, on an immutable copy of this snapshot. */

@@ -60,15 +60,27 @@ struct Columns {
 };
 
 // Running totals of one placement domain (the nodes below one network node at one level, or the
-// same split by placement group). "Available" = up and not held exclusively.
+// same split by placement group). "Available" = up and not held exclusively. The efa_ fields count
+// the available nodes with EFA only; at_least[k] counts available nodes with at least 2^k free cpus.
 struct DomainStats {
-  uint64_t free_cpus = 0;   // free cpus of available nodes (the best-fit "have")
-  uint32_t avail = 0;       // available nodes
-  uint32_t with_free = 0;   // available nodes with at least one free cpu
-  uint32_t idle = 0;        // available nodes with no job
+  static constexpr int kBands = 8;
+  uint64_t free_cpus = 0;      // free cpus of available nodes (the best-fit "have")
+  uint64_t efa_free_cpus = 0;
+  uint32_t avail = 0;          // available nodes
+  uint32_t idle = 0;           // available nodes with no job
+  uint32_t efa_idle = 0;
+  std::array<uint32_t, kBands> at_least{}, efa_at_least{};
   bool operator==(const DomainStats& o) const {
-    return free_cpus == o.free_cpus && avail == o.avail && with_free == o.with_free && idle == o.idle;
+    return free_cpus == o.free_cpus && efa_free_cpus == o.efa_free_cpus && avail == o.avail && idle == o.idle &&
+           efa_idle == o.efa_idle && at_least == o.at_least && efa_at_least == o.efa_at_least;
   }
+};
+
+// Static bounds of one level's domains (totals, not free values): a job larger than every domain
+// of a level skips that level without looking at its domains.
+struct LevelBounds {
+  uint64_t max_cpus = 0;   // the most cpus any one domain has
+  uint32_t max_nodes = 0;  // the most nodes any one domain has
 };
 
 class Topology {
@@ -99,6 +111,7 @@ class Topology {
   // node up, idle and free (what could ever fit).
   const DomainStats& stats(int level, bool by_group, size_t d) const { return stats_[by_group][level][d]; }
   const DomainStats& totals(int level, bool by_group, size_t d) const { return totals_[by_group][level][d]; }
+  const LevelBounds& bounds(int level, bool by_group) const { return bounds_[by_group][level]; }
   // The same aggregate recounted from the nodes (for tests: it must equal stats()).
   DomainStats recount(int level, bool by_group, size_t d) const;
   // Approximate heap bytes held by this topology.
@@ -137,6 +150,7 @@ class Topology {
   // Domain index of each node per [by_group][level], -1 = in none.
   std::array<std::array<std::vector<int32_t>, kLevels>, 2> domain_of_;
   std::array<std::array<std::vector<DomainStats>, kLevels>, 2> stats_, totals_;
+  std::array<std::array<LevelBounds, kLevels>, 2> bounds_{};
 };
 
 }  // namespace fleetq

@@ -20,20 +20,41 @@ const std::vector<std::vector<uint32_t>>& domains(const Topology& t, int level, 
   return same_group ? t.group_domains[level] : t.domains[level];
 }
 
-void candidates(const View& v, int level, bool same_group, const Need& need, std::vector<Candidate>& queue) {
-  queue.clear();
+void CandidateQueue::fill(const View& v, int level, bool same_group, const Need& need) {
+  items_.clear();
+  heaped_ = false;
+  popped_ = 0;
+  min_ = 0;
+  ties_ = 0;
   const auto& ds = domains(v.t, level, same_group);
   for (uint32_t i = 0; i < ds.size(); ++i) {
     const DomainStats& s = v.stats(level, same_group, i);
-    if (may_hold(s, need)) queue.push_back(Candidate{s.free_cpus, ds[i].front(), i});
+    if (!may_hold(s, need)) continue;
+    const Candidate c{s.free_cpus, ds[i].front(), i};
+    if (items_.empty() || after(items_[min_], c)) {
+      ties_ = items_.empty() || items_[min_].free_cpus != c.free_cpus ? 1 : ties_ + 1;
+      min_ = items_.size();
+    } else if (items_[min_].free_cpus == c.free_cpus) {
+      ++ties_;
+    }
+    items_.push_back(c);
   }
-  std::make_heap(queue.begin(), queue.end(), after);  // linear; only the few visited are popped
 }
 
-Candidate next_candidate(std::vector<Candidate>& queue) {
-  std::pop_heap(queue.begin(), queue.end(), after);
-  Candidate c = queue.back();
-  queue.pop_back();
+Candidate CandidateQueue::pop() {
+  if (popped_++ == 0) {  // the first pop: the minimum, without building the heap
+    const Candidate c = items_[min_];
+    items_[min_] = items_.back();
+    items_.pop_back();
+    return c;
+  }
+  if (!heaped_) {
+    std::make_heap(items_.begin(), items_.end(), after);
+    heaped_ = true;
+  }
+  std::pop_heap(items_.begin(), items_.end(), after);
+  const Candidate c = items_.back();
+  items_.pop_back();
   return c;
 }
 

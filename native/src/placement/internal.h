@@ -30,7 +30,8 @@ struct Need {
   uint32_t instances = 0;       // chunk instances
   bool distinct = false;        // scatter/vscatter: one instance per node
   bool exclusive = false;       // excl/exclhost: only nodes without jobs
-  bool all_take_cpus = true;    // every chunk kind asks for at least one cpu
+  uint32_t min_cpus = 0;        // fewest cpus any chunk kind asks for
+  bool efa = false;             // every chunk kind asks for EFA: only EFA nodes count
   bool single = false;          // one chunk kind, not packed: fill straight from per-node capacity
 };
 Need need_of(const Request& req);
@@ -56,10 +57,24 @@ struct Candidate {
   uint32_t first;      // its first node: no placement in it starts lower
   uint32_t index;      // into domains(t, level, same_group)
 };
-// Domains of `level` that pass the prune, as a queue in best-fit order (least free first, then
-// lowest first node); next_candidate pops the best.
-void candidates(const View& v, int level, bool same_group, const Need& need, std::vector<Candidate>& queue);
-Candidate next_candidate(std::vector<Candidate>& queue);
+// Domains of `level` that pass the prune, handed out in best-fit order (least free first, then
+// lowest first node). The first pop is the minimum found while scanning; the heap is only built if
+// more are asked for, since the first candidate usually fits.
+class CandidateQueue {
+ public:
+  void fill(const View& v, int level, bool same_group, const Need& need);
+  bool empty() const { return items_.empty(); }
+  Candidate pop();
+  // After popping a candidate that fits: could another one still tie on free cpus?
+  bool tie_possible() const { return popped_ > 1 || ties_ > 1; }
+
+ private:
+  std::vector<Candidate> items_;
+  size_t min_ = 0;
+  size_t ties_ = 0;  // candidates with the minimum's free cpus
+  size_t popped_ = 0;
+  bool heaped_ = false;
+};
 
 // Fill (fill.cpp): places every chunk instance inside one domain (first fit in node order, staying
 // on a node while it fits; one per node for scatter; all on one node for pack) into `out`, or

@@ -2,7 +2,8 @@
 //   1. need_of (prune.cpp): what the request needs in total, computed once;
 //   2. per network level, lowest first (level is the first key of the best-fit order, so a level
 //      only runs when every lower one failed):
-//      a. candidates (domains.cpp): domains whose running aggregates may hold the job (prune.cpp),
+//      a. skip the level when even its largest domain, empty, is too small (static bounds);
+//         candidates (domains.cpp): domains whose running aggregates may hold the job (prune.cpp),
 //         queued least free cpus first — stranded = free - need, the comparator's second key;
 //      b. fill (fill.cpp, with the filters of filters.cpp per node) the next candidate, score it
 //         (score.cpp) and keep the best by `better` (placement.h); stop as soon as no candidate
@@ -17,18 +18,25 @@ namespace fleetq {
 
 namespace {
 
+// Whether no domain of `level` could hold the job even empty (static bounds: skip the level unscanned).
+bool level_too_small(const Topology& t, int level, bool same_group, const detail::Need& need) {
+  const LevelBounds& b = t.bounds(level, same_group);
+  return b.max_cpus < need.cpus || (need.distinct && b.max_nodes < need.instances);
+}
+
 Placement best_fit(const detail::View& v, const Request& req, const detail::Need& need) {
   Placement best;
   uint64_t best_free = 0;
-  std::vector<detail::Candidate> queue;
+  detail::CandidateQueue queue;
   std::vector<Slot> scratch;
   for (int level = 0; level <= kLevelCluster && !best.ok; ++level) {
+    if (level_too_small(v.t, level, req.same_group, need)) continue;
     const auto& ds = detail::domains(v.t, level, req.same_group);
-    detail::candidates(v, level, req.same_group, need, queue);
+    queue.fill(v, level, req.same_group, need);
     while (!queue.empty()) {
-      const detail::Candidate c = detail::next_candidate(queue);
-      // Queue order: free ascending, then first node ascending; a candidate that cannot start lower
-      // than the best's first node cannot win a tie.
+      const detail::Candidate c = queue.pop();
+      // Pop order: free ascending, then first node ascending; a candidate with more free cpus, or
+      // that cannot start lower than the best's first node, cannot beat it.
       if (best.ok && (c.free_cpus > best_free || c.first > best.score.first_node)) break;
       if (!detail::fill(v, ds[c.index], req, need, scratch)) continue;
       const Score s = detail::score(level, c, need, scratch);
@@ -38,6 +46,7 @@ Placement best_fit(const detail::View& v, const Request& req, const detail::Need
         best.slots.swap(scratch);
         best_free = c.free_cpus;
       }
+      if (!queue.tie_possible()) break;
     }
   }
   return best;
