@@ -142,12 +142,12 @@ class ProfileWrap : public Napi::ObjectWrap<ProfileWrap> {
     if (!ready(info.Env(), info, 1)) return info.Env().Undefined();
     return Napi::Boolean::New(info.Env(), profile_->advance(seconds(info[0])));
   }
-  // earliestStart(request, duration, notBefore) → { ok, start, placement }
+  // earliestStart(request, duration, notBefore, notAfter) → { ok, start, placement }
   Napi::Value EarliestStart(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Request req;
-    if (!ready(env, info, 3) || !read_request(env, profile_->topology(), info[0], req)) return env.Undefined();
-    const StartPlan s = profile_->earliest_start(req, seconds(info[1]), seconds(info[2]));
+    if (!ready(env, info, 4) || !read_request(env, profile_->topology(), info[0], req)) return env.Undefined();
+    const StartPlan s = profile_->earliest_start(req, seconds(info[1]), seconds(info[2]), seconds(info[3]));
     Napi::Object out = Napi::Object::New(env);
     out.Set("ok", s.ok);
     out.Set("start", static_cast<double>(s.start));

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -112,6 +113,22 @@ TEST(Profile, NotBeforeAndChangePoints) {
   EXPECT_EQ(answer(p, chunks(2, 4, Sharing::Shared, Arrangement::Scatter), 50, 260), "400@n0,n1");
 }
 
+TEST(Profile, NotAfterStopsTheSweep) {
+  Profile p = build({{4, 4}, {{0, 4, 0, 100}, {1, 4, 0, 200}}, {}, 0});
+  struct Case { const char* name; Seconds not_before, not_after; std::string want; };
+  const Case cases[] = {
+      {"cannot start now", 0, 0, "wait:no start by 0"},
+      {"can start by 100", 0, 100, "100@n0"},
+      {"the window is empty", 150, 120, "wait:no start by 120"},
+      {"unbounded", 0, std::numeric_limits<Seconds>::max(), "100@n0"},
+  };
+  for (const Case& c : cases) {
+    StartPlan s = p.earliest_start(chunks(1, 4), 10, c.not_before, c.not_after);
+    const std::string got = s.ok ? std::to_string(s.start) + "@" + nodes_of(p.topology(), s.placement) : "wait:" + s.placement.diagnosis.text;
+    EXPECT_EQ(got, c.want) << c.name;
+  }
+}
+
 TEST(Profile, EasyBackfillIsExpressible) {
   // n0 busy until 100. The head of the queue wants both nodes: it gets a reservation at 100.
   Profile p = build({{4, 4}, {{0, 4, 0, 100}}, {}, 0});
@@ -216,7 +233,7 @@ TEST(Profile, Deterministic) {
 // holds (no profile), placed on a fresh copy. The profile's answer must be the first that fits.
 TEST(Profile, MatchesBruteForceOnRandomProfiles) {
   std::mt19937 rng(7);
-  for (int round = 0; round < 200; ++round) {
+  for (int round = 0; round < 2000; ++round) {
     const uint32_t n = 2 + rng() % 6;
     std::vector<uint32_t> cpus(n);
     for (auto& c : cpus) c = 2 + rng() % 7;
@@ -230,7 +247,7 @@ TEST(Profile, MatchesBruteForceOnRandomProfiles) {
       }
     Profile p(t, 0);
     for (const Held& h : holds) ASSERT_TRUE(p.add_running(h.end, on(h.node, h.cpus), false).ok);
-    for (int k = 0; k < 6; ++k) {
+    for (int k = 0; k < 10; ++k) {
       const Held h{static_cast<uint32_t>(rng() % n), 1 + static_cast<uint32_t>(rng() % 4), static_cast<Seconds>(rng() % 100), 0};
       const Seconds end = h.start + 1 + static_cast<Seconds>(rng() % 60);
       if (p.reserve(h.start, end, on(h.node, h.cpus), false).ok) holds.push_back({h.node, h.cpus, h.start, end});

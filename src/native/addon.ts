@@ -23,7 +23,7 @@ export interface Addon {
     reserve(start: number, end: number, slots: unknown[], exclusive: boolean): unknown;
     release(id: number): boolean;
     advance(now: number): boolean;
-    earliestStart(request: unknown, duration: number, notBefore: number): unknown;
+    earliestStart(request: unknown, duration: number, notBefore: number, notAfter: number): unknown;
     changePoints(): number[];
     readonly now: number;
     readonly size: number;

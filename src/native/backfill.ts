@@ -115,13 +115,16 @@ export class NativeProfile {
   /**
    * The earliest start t >= max(now, notBefore) — now or a change point — at which the request
    * fits the availability over the whole window [t, t + duration), with its placement there.
+   * With `notAfter`, later candidates are not tried: `start: null` with the diagnosis text
+   * "no start by <notAfter>" (nothing diagnosed) — `notAfter = now` is EASY's cheap "can it start now?".
    */
-  earliestStart(request: NativeRequest, duration: number, notBefore = this.now): StartPlan {
+  earliestStart(request: NativeRequest, duration: number, notBefore = this.now, notAfter = Number.MAX_SAFE_INTEGER): StartPlan {
     const raw = checkRequest(request);
     checkTime('duration', duration);
     if (duration < 1) throw new NativeError('EINVAL', `duration: ${duration} is not at least 1 second`);
     checkTime('notBefore', notBefore);
-    const r = call(() => this.#raw.earliestStart(raw, duration, notBefore)) as { ok: boolean; start: number; placement: NativePlacement };
+    checkTime('notAfter', notAfter);
+    const r = call(() => this.#raw.earliestStart(raw, duration, notBefore, notAfter)) as { ok: boolean; start: number; placement: NativePlacement };
     return r.ok ? { start: r.start, placement: r.placement } : { start: null, placement: r.placement };
   }
 

@@ -65,7 +65,8 @@ test('EASY: a short job is backfilled now only if it does not delay the reservat
   t.is(head.start, 100);
   const b = profile.reserve(head.start, head.start + 500, head.placement.slots);
   if (!b.ok) return t.fail(b.reason);
-  t.is(show(topo, profile.earliestStart(req(1, 4), 100)), '0@n1', 'ends by the reservation: starts now');
+  t.is(show(topo, profile.earliestStart(req(1, 4), 100, 0, 0)), '0@n1', 'ends by the reservation: starts now');
+  t.is(show(topo, profile.earliestStart(req(1, 4), 101, 0, 0)), 'wait:no start by 0', 'notAfter = now: only asks whether it can start now');
   t.is(show(topo, profile.earliestStart(req(1, 4), 101)), '600@n0', 'would delay the head: waits');
   t.true(profile.release(b.id));
   t.is(show(topo, profile.earliestStart(req(1, 4), 101)), '0@n1', 'released: starts now');

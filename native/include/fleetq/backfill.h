@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -95,8 +96,11 @@ class Profile {
   // The earliest t >= max(now, not_before) at which place() succeeds against the availability over
   // the whole window [t, t + duration), with the placement it gets there. Candidates are
   // max(now, not_before) and every later change point, in order; the first that fits is returned.
-  // duration >= 1 (a shorter one is treated as 1).
-  StartPlan earliest_start(const Request& req, Seconds duration, Seconds not_before);
+  // duration >= 1 (a shorter one is treated as 1). With `not_after`, candidates after it are not
+  // tried: the answer is !ok with the diagnosis text "no start by <not_after>" (no placement is
+  // diagnosed) — e.g. not_after = now asks "can it start now?", EASY's backfill test, cheaply.
+  StartPlan earliest_start(const Request& req, Seconds duration, Seconds not_before,
+                           Seconds not_after = std::numeric_limits<Seconds>::max());
 
   // The distinct times after now() at which availability changes, ascending (for tests, and for a
   // simulator that wants the next interesting time).
@@ -122,14 +126,16 @@ class Profile {
   struct Event { Seconds t; uint64_t alloc; Level d; };
   struct Key {
     Seconds t; uint32_t node;
+    bool gives;  // the event gives resources back (an end), else takes them (a start)
     bool operator<(const Key& o) const { return t != o.t ? t < o.t : node < o.node; }
-    bool operator==(const Key& o) const { return t == o.t && node == o.node; }
   };
   struct Need { uint32_t node; Level need; };
   struct Alloc { Seconds start, end; bool held; std::vector<Need> nodes; };
   class Sweep;  // one earliest_start() call (backfill/sweep.cpp)
 
   Window window(uint32_t node, Seconds t, Seconds duration) const;
+  // The window from a node's level at its start `at` and its events from index i on, up to `end`.
+  static Window window_from(Level at, const std::vector<Event>& ev, size_t i, Seconds end);
   bool needs(const std::vector<Slot>& slots, bool exclusive, std::vector<Need>& out, std::string& reason) const;
   std::string check_room(const std::vector<Need>& nodes, Seconds start, Seconds end, bool exclusive) const;
   void add_events(uint64_t id, const Alloc& a, Seconds t, int sign);
@@ -145,6 +151,12 @@ class Profile {
   std::vector<Key> index_;                 // every event, by (time, node); all times > now_
   std::unordered_map<uint64_t, Alloc> allocs_;
   uint64_t next_id_ = 1;
+  // Per-node cursors of the current sweep (valid where seen_[n] == sweep_), kept between calls so
+  // a sweep does not clear O(nodes) memory: the level at the sweep's time and the next event.
+  std::vector<uint32_t> seen_;
+  std::vector<uint32_t> next_event_;
+  std::vector<Level> level_;
+  uint32_t sweep_ = 0;
 };
 
 }  // namespace fleetq

@@ -17,7 +17,8 @@ std::string span(Seconds s, Seconds e) { return "[" + std::to_string(s) + ", " +
 }  // namespace
 
 Profile::Profile(const Topology& snapshot, Seconds now)
-    : scratch_(snapshot), now_(now), base_(snapshot.size()), events_(snapshot.size()) {
+    : scratch_(snapshot), now_(now), base_(snapshot.size()), events_(snapshot.size()),
+      seen_(snapshot.size(), 0), next_event_(snapshot.size(), 0), level_(snapshot.size()) {
   for (uint32_t n = 0; n < scratch_.size(); ++n) {
     Level& b = base_[n];
     b.cpus = scratch_.free_ncpus[n];
@@ -46,8 +47,11 @@ Profile::Window Profile::window(uint32_t node, Seconds t, Seconds duration) cons
   const std::vector<Event>& ev = events_[node];
   size_t i = 0;
   for (; i < ev.size() && ev[i].t <= t; ++i) cur.apply(ev[i].d);
+  return window_from(cur, ev, i, window_end(t, duration < 1 ? 1 : duration));
+}
+
+Profile::Window Profile::window_from(Level cur, const std::vector<Event>& ev, size_t i, Seconds end) {
   Window w{cur.cpus, cur.mem, cur.gpus, cur.jobs > 0, cur.excl > 0 && cur.jobs > 0};
-  const Seconds end = window_end(t, duration < 1 ? 1 : duration);
   while (i < ev.size() && ev[i].t < end) {
     // Every change at one instant applies before the level is read: a job that ends at the same
     // second another starts does not make the node look over-committed.
@@ -104,7 +108,7 @@ void Profile::add_events(uint64_t id, const Alloc& a, Seconds t, int sign) {
       return p.t != q.t ? p.t < q.t : p.alloc < q.alloc;
     });
     ev.insert(at, e);
-    const Key k{t, x.node};
+    const Key k{t, x.node, sign > 0};
     index_.insert(std::upper_bound(index_.begin(), index_.end(), k), k);
   }
 }
@@ -114,10 +118,10 @@ void Profile::remove_events(uint64_t id, const Alloc& a, Seconds t) {
     std::vector<Event>& ev = events_[x.node];
     auto it = std::find_if(ev.begin(), ev.end(), [&](const Event& e) { return e.t == t && e.alloc == id; });
     if (it == ev.end()) continue;
+    const Key k{t, x.node, it->d.jobs < 0};
     ev.erase(it);
-    const Key k{t, x.node};
-    auto pos = std::lower_bound(index_.begin(), index_.end(), k);
-    if (pos != index_.end() && *pos == k) index_.erase(pos);
+    for (auto pos = std::lower_bound(index_.begin(), index_.end(), k); pos != index_.end() && pos->t == t && pos->node == x.node; ++pos)
+      if (pos->gives == k.gives) { index_.erase(pos); break; }
   }
 }
 

@@ -7,6 +7,7 @@
 // diagnose — are rare.
 #include <algorithm>
 #include <limits>
+#include <string>
 
 #include "fleetq/backfill.h"
 
@@ -16,7 +17,12 @@ class Profile::Sweep {
  public:
   Sweep(Profile& p, const Request& req, Seconds d)
       : p_(p), t_(p.scratch_), req_(req), d_(d < 1 ? 1 : d), shared_(req.sharing == Sharing::Shared),
-        hostable_(req.chunks.size(), 0), touched_mark_(t_.size(), 0) {}
+        hostable_(req.chunks.size(), 0), touched_mark_(t_.size(), 0) {
+    if (++p_.sweep_ == 0) {  // the generation wrapped: forget every cursor once
+      std::fill(p_.seen_.begin(), p_.seen_.end(), 0);
+      p_.sweep_ = 1;
+    }
+  }
   // The scratch topology goes back to showing now(), whatever happened (RAII).
   ~Sweep() {
     for (uint32_t n : touched_) p_.show_base(n);
@@ -24,7 +30,7 @@ class Profile::Sweep {
   Sweep(const Sweep&) = delete;
   Sweep& operator=(const Sweep&) = delete;
 
-  StartPlan run(Seconds t0);
+  StartPlan run(Seconds t0, Seconds not_after);
 
  private:
   static Seconds end_of(Seconds t, Seconds d) {
@@ -42,9 +48,13 @@ class Profile::Sweep {
       if (hostable_[k] < req_.chunks[k].count) return false;
     return true;
   }
+  Window window(uint32_t n, Seconds t);
   void show(uint32_t n, Seconds t);
-  void show_range(size_t from, size_t to, Seconds t) {
-    for (size_t i = from; i < to; ++i) show(p_.index_[i].node, t);
+  // Re-shows the nodes of events [from, to) of the index; with `only`, just those events whose
+  // `gives` equals *only (see run()).
+  void show_range(size_t from, size_t to, Seconds t, const bool* only = nullptr) {
+    for (size_t i = from; i < to; ++i)
+      if (!only || p_.index_[i].gives == *only) show(p_.index_[i].node, t);
   }
 
   Profile& p_;
@@ -71,8 +81,23 @@ uint64_t Profile::Sweep::cap(uint32_t n, const ChunkReq& c) const {
   return one_per_node ? std::min<uint64_t>(k, 1) : k;
 }
 
+// Node n's window at t through its cursor: t only grows during a sweep, so the level at t is
+// carried forward instead of summed from the first event each time.
+Profile::Window Profile::Sweep::window(uint32_t n, Seconds t) {
+  const std::vector<Event>& ev = p_.events_[n];
+  if (p_.seen_[n] != p_.sweep_) {
+    p_.seen_[n] = p_.sweep_;
+    p_.next_event_[n] = 0;
+    p_.level_[n] = p_.base_[n];
+  }
+  uint32_t& next = p_.next_event_[n];
+  Level& level = p_.level_[n];
+  for (; next < ev.size() && ev[next].t <= t; ++next) level.apply(ev[next].d);
+  return window_from(level, ev, next, end_of(t, d_));
+}
+
 void Profile::Sweep::show(uint32_t n, Seconds t) {
-  const Window w = p_.window(n, t, d_);
+  const Window w = window(n, t);
   const bool unusable = shared_ ? w.exclusive : w.any_job;
   auto fit = [&](int64_t v, uint64_t total) { return unusable || v <= 0 ? uint64_t{0} : std::min<uint64_t>(static_cast<uint64_t>(v), total); };
   const uint64_t cpus = fit(w.cpus, t_.ncpus[n]), mem = fit(w.mem, t_.mem[n]), gpus = fit(w.gpus, t_.ngpus[n]);
@@ -83,20 +108,24 @@ void Profile::Sweep::show(uint32_t n, Seconds t) {
   if (!touched_mark_[n]) { touched_mark_[n] = 1; touched_.push_back(n); }
 }
 
-StartPlan Profile::Sweep::run(Seconds t0) {
+StartPlan Profile::Sweep::run(Seconds t0, Seconds not_after) {
+  StartPlan plan;
+  if (t0 > not_after) {
+    plan.placement.diagnosis.text = "no start by " + std::to_string(not_after);
+    return plan;
+  }
   const std::vector<Key>& idx = p_.index_;
   for (uint32_t n = 0; n < t_.size(); ++n) count(n, +1);
   // An excl request cannot use a node any job holds now, even one with no change ahead.
   if (!shared_)
     for (uint32_t n = 0; n < t_.size(); ++n)
       if (p_.base_[n].jobs > 0) show(n, t0);
-  auto first_after = [&](Seconds t) { return static_cast<size_t>(std::upper_bound(idx.begin(), idx.end(), Key{t, UINT32_MAX}) - idx.begin()); };
-  auto first_from = [&](Seconds t) { return static_cast<size_t>(std::lower_bound(idx.begin(), idx.end(), Key{t, 0}) - idx.begin()); };
+  auto first_after = [&](Seconds t) { return static_cast<size_t>(std::upper_bound(idx.begin(), idx.end(), Key{t, UINT32_MAX, false}) - idx.begin()); };
+  auto first_from = [&](Seconds t) { return static_cast<size_t>(std::lower_bound(idx.begin(), idx.end(), Key{t, 0, false}) - idx.begin()); };
   Seconds t = t0;
   size_t left = first_after(t);            // first event after t: the next candidate
   size_t right = first_from(end_of(t, d_));  // first event at or after the window's end
   show_range(0, right, t);                 // every event in (now, t0 + d) may change its node
-  StartPlan plan;
   bool placed_here = false;
   for (;;) {
     placed_here = may_fit();
@@ -106,11 +135,22 @@ StartPlan Profile::Sweep::run(Seconds t0) {
     }
     if (left == idx.size()) break;
     const Seconds next = idx[left].t;
+    if (next > not_after) {
+      plan.placement = Placement{};
+      plan.placement.diagnosis.text = "no start by " + std::to_string(not_after);
+      return plan;
+    }
     const size_t left2 = first_after(next);
     const size_t right2 = std::max(right, first_from(end_of(next, d_)));
     t = next;
-    show_range(left, left2, t);    // changes the left edge passed
-    show_range(right, right2, t);  // changes the right edge took in
+    // Only two kinds of change can move a node's window minimum: resources given back that the
+    // left edge passed (the low stretch before them left the window), and resources taken that
+    // the right edge took in. Resources taken at a time the left edge passed were already inside
+    // the previous window (else the right edge took them in too); resources given back inside the
+    // window only raise instants that come after a lower one still in it.
+    const bool gives = true, takes = false;
+    show_range(left, left2, t, &gives);
+    show_range(right, right2, t, &takes);
     left = left2;
     right = right2;
   }
@@ -119,10 +159,10 @@ StartPlan Profile::Sweep::run(Seconds t0) {
   return plan;
 }
 
-StartPlan Profile::earliest_start(const Request& req, Seconds duration, Seconds not_before) {
+StartPlan Profile::earliest_start(const Request& req, Seconds duration, Seconds not_before, Seconds not_after) {
   if (req.chunks.empty()) return StartPlan{false, 0, place(scratch_, req)};
   Sweep sweep(*this, req, duration);
-  return sweep.run(std::max(now_, not_before));
+  return sweep.run(std::max(now_, not_before), not_after);
 }
 
 }  // namespace fleetq
