@@ -1,11 +1,12 @@
 /**
  * The native placement core through the addon: fixed scenarios, bad arguments, and fast-check
  * properties on random EC2-like clusters — every answer is valid (fits, keeps every constraint) and
- * never worse than a plain TypeScript reference kept here.
+ * never worse than (in fact the same as) the plain TypeScript reference in ./reference.ts.
  */
 import test from 'ava';
 import fc from 'fast-check';
-import { NativeTopology, NativeError, rankFiles, type NativeNode, type NativeRequest, type NativePlacement, type Arrangement } from '../../src/native/index.js';
+import { NativeTopology, NativeError, rankFiles, type NativeNode, type NativeRequest, type NativePlacement, type Arrangement, type CapacityKind, type Sharing } from '../../src/native/index.js';
+import { ReferenceTopology } from './reference.js';
 
 const GB = 1024 ** 3;
 function node(name: string, cpus: number, bottom: string, o: Partial<NativeNode> = {}): NativeNode {
@@ -69,90 +70,109 @@ test('bad arguments are refused before crossing, with a code', (t) => {
   t.throws(() => topo.place(req(0, 1)), { message: /count: at least 1/ });
 });
 
-// ---- the TypeScript reference: the same contract, written plainly ----
+// ---- against the TypeScript reference (test/native/reference.ts): the same contract, written plainly ----
 
-function fits(n: NativeNode, c: NativeRequest['chunks'][number], sharing: string, used: { cpus: number; gpus: number; mem: number }): boolean {
-  if (!n.up || n.exclusive || (sharing !== 'shared' && n.njobs > 0)) return false;
-  if (c.efa && n.efa === 0) return false;
-  if (c.instance_type !== '' && n.instance_type !== c.instance_type) return false;
-  return n.free_ncpus >= used.cpus + c.ncpus && n.free_mem_bytes >= used.mem + c.mem_bytes && n.free_ngpus >= used.gpus + c.ngpus;
-}
+test('a type the cluster lacks matches no node (it used to match every node)', (t) => {
+  const topo = new NativeTopology([node('a', 4, 'b1')]);
+  const p = topo.place({ ...req(1, 1), chunks: [{ ...req(1, 1).chunks[0]!, instance_type: 'p5.48xlarge' }] });
+  t.false(p.ok);
+  t.true(p.diagnosis.never);
+  t.is(p.diagnosis.text, '1 node are another instance type');
+});
 
-/** Smallest network level at which some domain holds the whole request (brute force), or undefined. */
-function referenceLevel(nodes: NativeNode[], r: NativeRequest): number | undefined {
-  for (let level = 0; level <= 3; level++) {
-    const groups = new Map<string, number[]>();
-    nodes.forEach((n, i) => {
-      const net = level === 3 ? '*' : n.network_nodes[2 - level];
-      if (net === '' || (r.same_group && n.placement_group === '')) return;
-      const key = `${net}/${r.same_group ? n.placement_group : ''}`;
-      groups.set(key, [...(groups.get(key) ?? []), i]);
-    });
-    for (const dom of groups.values()) if (refFill(nodes, dom, r)) return level;
-  }
-  return undefined;
-}
+test('placeMany places in order on a working copy; the snapshot is not changed', async (t) => {
+  const topo = new NativeTopology([node('a', 8, 'b1'), node('b', 8, 'b1'), node('c', 8, 'b2')]);
+  const reqs = [req(2, 8, 'scatter'), req(1, 2, 'free', { sharing: 'excl' }), req(1, 1), req(1, 9)];
+  const ps = topo.placeMany(reqs);
+  t.deepEqual(ps.map((p) => names(topo, p)), ['a,b', 'c', '', '']);
+  t.deepEqual(ps.map((p) => p.diagnosis.never), [false, false, false, true]);
+  t.is(ps[2]!.diagnosis.text, '1 node held exclusively, 2 nodes busy');
+  t.deepEqual(await topo.placeManyAsync(reqs), ps, 'async gives the same answers');
+  t.true(topo.place(req(3, 8, 'scatter')).ok, 'the snapshot still has every node free');
+  t.deepEqual(topo.placeMany([]), []);
+  t.throws(() => topo.placeMany([req(1, 1), { ...req(1, 1), chunks: [] }]), { instanceOf: NativeError, message: /requests\[1\]\.chunks/ });
+});
 
-function refFill(nodes: NativeNode[], dom: number[], r: NativeRequest): boolean {
-  const used = new Map<number, { cpus: number; gpus: number; mem: number }>();
-  const distinct = r.arrangement === 'scatter' || r.arrangement === 'vscatter';
-  if (r.arrangement === 'pack') {
-    return dom.some((i) => {
-      const u = { cpus: 0, gpus: 0, mem: 0 };
-      for (const c of r.chunks) for (let k = 0; k < c.count; k++) { const n = nodes[i]!; if (!fits(n, c, r.sharing, u)) return false; u.cpus += c.ncpus; u.mem += c.mem_bytes; u.gpus += c.ngpus; }
-      return true;
-    });
-  }
-  for (const c of r.chunks) {
-    for (let k = 0; k < c.count; k++) {
-      const i = dom.find((j) => !(distinct && used.has(j)) && fits(nodes[j]!, c, r.sharing, used.get(j) ?? { cpus: 0, gpus: 0, mem: 0 }));
-      if (i === undefined) return false;
-      const u = used.get(i) ?? { cpus: 0, gpus: 0, mem: 0 };
-      used.set(i, { cpus: u.cpus + c.ncpus, mem: u.mem + c.mem_bytes, gpus: u.gpus + c.ngpus });
-    }
-  }
-  return true;
-}
+test('allocate exclusively holds the node; setFree changes what fits', (t) => {
+  const topo = new NativeTopology([node('a', 8, 'b1'), node('b', 8, 'b1')]);
+  t.true(topo.allocate(0, 1, 0, 0, true));
+  t.is(names(topo, topo.place(req(2, 1))), 'b,b');
+  topo.setFree(1, 1, 64 * GB, 0);
+  t.is(names(topo, topo.place(req(1, 1))), 'b');
+  t.false(topo.place(req(1, 2)).ok);
+  t.true(topo.bytes > 0);
+});
 
 const arbNodes = fc.array(fc.record({
   cpus: fc.integer({ min: 1, max: 16 }), busy: fc.integer({ min: 0, max: 16 }), efa: fc.boolean(), up: fc.nat(9),
   bottom: fc.integer({ min: 0, max: 5 }), pg: fc.constantFrom('', 'g1', 'g2'), spot: fc.boolean(), topo: fc.nat(9),
+  gpus: fc.constantFrom(0, 0, 2), type: fc.constantFrom('c5n', 'p4d'), excl: fc.nat(19),
 }), { minLength: 1, maxLength: 40 }).map((xs) => xs.map((x, i) => node(`n${i}`, x.cpus, x.topo === 0 ? '' : `b${x.bottom}`, {
-  free_ncpus: Math.max(0, x.cpus - x.busy), njobs: x.busy > 0 ? 1 : 0, efa: x.efa ? 1 : 0, up: x.up !== 0, placement_group: x.pg, spot: x.spot,
+  free_ncpus: Math.max(0, x.cpus - x.busy), njobs: x.busy > 0 || x.excl === 0 ? 1 : 0, exclusive: x.excl === 0, efa: x.efa ? 1 : 0, up: x.up !== 0,
+  placement_group: x.pg, spot: x.spot, ngpus: x.gpus, free_ngpus: x.busy > 8 ? 0 : x.gpus, instance_type: x.type,
   network_nodes: x.topo === 0 ? ['', '', ''] : ['top', `m${x.bottom % 2}`, `b${x.bottom}`],
 })));
 const arbReq = fc.record({
-  chunks: fc.array(fc.record({ count: fc.integer({ min: 1, max: 6 }), ncpus: fc.integer({ min: 1, max: 12 }), efa: fc.boolean() }), { minLength: 1, maxLength: 3 }),
+  chunks: fc.array(fc.record({
+    count: fc.integer({ min: 1, max: 6 }), ncpus: fc.integer({ min: 0, max: 12 }), efa: fc.boolean(), gpus: fc.constantFrom(0, 0, 1),
+    type: fc.constantFrom('', '', 'p4d', 'none'), capacity: fc.constantFrom<CapacityKind>('any', 'any', 'spot', 'ondemand'),
+  }), { minLength: 1, maxLength: 3 }),
   arrangement: fc.constantFrom<Arrangement>('free', 'pack', 'scatter', 'vscatter'),
-  excl: fc.boolean(), group: fc.boolean(),
+  sharing: fc.constantFrom<Sharing>('shared', 'shared', 'excl', 'exclhost'), group: fc.boolean(),
 }).map((r): NativeRequest => ({
-  chunks: r.chunks.map((c) => ({ count: c.count, ncpus: c.ncpus, mem_bytes: 0, ngpus: 0, mpiprocs: 1, efa: c.efa, instance_type: '', capacity: 'any' as const })),
-  arrangement: r.arrangement, sharing: r.excl ? 'excl' : 'shared', same_group: r.group,
+  chunks: r.chunks.map((c) => ({ count: c.count, ncpus: c.ncpus, mem_bytes: 0, ngpus: c.gpus, mpiprocs: 1, efa: c.efa, instance_type: c.type, capacity: c.capacity })),
+  arrangement: r.arrangement, sharing: r.sharing, same_group: r.group,
 }));
 
-test('property: every native placement is valid and never worse than the TypeScript reference', (t) => {
+/** Why a placement breaks the contract on `nodes`, or '' when it keeps it. */
+function invalid(nodes: NativeNode[], r: NativeRequest, p: NativePlacement): string {
+  if (!p.ok) return p.diagnosis.text === '' ? 'a failure without a diagnosis' : '';
+  const want = r.chunks.reduce((s, c) => s + c.count, 0);
+  if (p.slots.length !== want) return `${p.slots.length} slots for ${want} chunk instances`;
+  const taken = new Map<number, { cpus: number; gpus: number }>();
+  const groups = new Set<string>();
+  for (const s of p.slots) {
+    const n = nodes[s.node]!; const c = r.chunks[s.chunk]!;
+    if (!n.up || n.exclusive) return `slot on ${n.name}, which is down or held`;
+    if (c.efa && n.efa === 0) return `EFA chunk on ${n.name} without EFA`;
+    if (c.instance_type !== '' && c.instance_type !== n.instance_type) return `${c.instance_type} chunk on ${n.instance_type}`;
+    if ((c.capacity === 'spot' && !n.spot) || (c.capacity === 'ondemand' && n.spot)) return `${c.capacity} chunk on ${n.name}`;
+    if (r.sharing !== 'shared' && n.njobs > 0) return `excl chunk on ${n.name}, which has jobs`;
+    if (s.ncpus !== c.ncpus || s.ngpus !== c.ngpus) return 'slot resources differ from its chunk';
+    const u = taken.get(s.node) ?? { cpus: 0, gpus: 0 };
+    taken.set(s.node, { cpus: u.cpus + s.ncpus, gpus: u.gpus + s.ngpus });
+    groups.add(n.placement_group);
+  }
+  for (const [i, u] of taken) if (u.cpus > nodes[i]!.free_ncpus || u.gpus > nodes[i]!.free_ngpus) return `over-commits ${nodes[i]!.name}`;
+  if ((r.arrangement === 'scatter' || r.arrangement === 'vscatter') && taken.size !== want) return 'scatter shares a node';
+  if (r.arrangement === 'pack' && taken.size !== 1) return 'pack uses several nodes';
+  if (r.same_group && (groups.size !== 1 || groups.has(''))) return 'splits placement groups';
+  return '';
+}
+
+test('property: every native placement is valid, never worse than the reference, and the same answer', (t) => {
   fc.assert(fc.property(arbNodes, arbReq, (nodes, r) => {
     const topo = new NativeTopology(nodes);
     const p = topo.place(r);
-    const ref = referenceLevel(nodes, r);
-    if (!p.ok) return ref === undefined && p.diagnosis.text !== '';
-    if (ref === undefined || p.level > ref) return false;
-    const want = r.chunks.reduce((s, c) => s + c.count, 0);
-    if (p.slots.length !== want) return false;
-    const taken = new Map<number, number>();
-    const groups = new Set<string>();
-    for (const s of p.slots) {
-      const n = nodes[s.node]!; const c = r.chunks[s.chunk]!;
-      if (!n.up || (c.efa && n.efa === 0) || s.ncpus !== c.ncpus) return false;
-      if (r.sharing === 'excl' && n.njobs > 0) return false;
-      taken.set(s.node, (taken.get(s.node) ?? 0) + s.ncpus);
-      groups.add(n.placement_group);
+    const want = new ReferenceTopology(nodes).place(r);
+    const why = invalid(nodes, r, p);
+    if (why !== '') throw new Error(`invalid placement: ${why}`);
+    if (p.ok !== want.ok) throw new Error(`native ok=${p.ok}, reference ok=${want.ok}`);
+    if (p.ok && (p.level > want.level || (p.level === want.level && p.stranded > want.stranded))) {
+      throw new Error(`worse than the reference: level ${p.level} stranded ${p.stranded}, reference ${want.level}/${want.stranded}`);
     }
-    for (const [i, cpus] of taken) if (cpus > nodes[i]!.free_ncpus) return false; // never over-commits
-    if ((r.arrangement === 'scatter' || r.arrangement === 'vscatter') && taken.size !== want) return false;
-    if (r.arrangement === 'pack' && taken.size !== 1) return false;
-    if (r.same_group && (groups.size !== 1 || groups.has(''))) return false;
-    return JSON.stringify(topo.place(r)) === JSON.stringify(p); // same snapshot, same answer
+    // Both are exact best fits under the same comparator, so the answers are the same, diagnosis included.
+    if (JSON.stringify(p) !== JSON.stringify(want)) throw new Error(`native ${JSON.stringify(p)}\nreference ${JSON.stringify(want)}`);
+    if (JSON.stringify(topo.place(r)) !== JSON.stringify(p)) throw new Error('same snapshot, another answer');
   }), { numRuns: 500, seed: 42 });
+  t.pass();
+});
+
+test('property: placeMany equals the reference batch, each answer valid on what earlier ones left', (t) => {
+  fc.assert(fc.property(arbNodes, fc.array(arbReq, { minLength: 1, maxLength: 8 }), (nodes, rs) => {
+    const got = new NativeTopology(nodes).placeMany(rs);
+    const want = new ReferenceTopology(nodes).placeMany(rs);
+    if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`native ${JSON.stringify(got)}\nreference ${JSON.stringify(want)}`);
+  }), { numRuns: 500, seed: 7 });
   t.pass();
 });
