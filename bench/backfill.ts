@@ -103,6 +103,14 @@ for (const n of SIZES) {
       emit(row, [String(n), String(running), String(reservations), `earliest_start ${jobNodes}n ${duration / 3600}h`, String(row.start_s), String(row.median_us), String(row.p99_us), '']);
     }
   }
+  for (const jobNodes of [1, 16, 256]) {
+    // EASY's backfill test for each queued job: can it start now without delaying the reservations?
+    const req = request(jobNodes);
+    const now = profile.now;
+    const us = time(() => profile.earliestStart(req, 3600, now, now), REPS);
+    const row = { case: 'start_now', ...base, job_nodes: jobNodes, duration_s: 3600, median_us: Math.round(q(us, 0.5)), p99_us: Math.round(q(us, 0.99)) };
+    emit(row, [String(n), String(running), String(reservations), `start now? ${jobNodes}n 1h`, '', String(row.median_us), String(row.p99_us), '']);
+  }
   const plan = profile.earliestStart(request(16), 3600);
   if (plan.start !== null) {
     const slots = plan.placement.slots;

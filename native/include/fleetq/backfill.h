@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -124,11 +125,9 @@ class Profile {
     bool any_job, exclusive;
   };
   struct Event { Seconds t; uint64_t alloc; Level d; };
-  struct Key {
-    Seconds t; uint32_t node;
-    bool gives;  // the event gives resources back (an end), else takes them (a start)
-    bool operator<(const Key& o) const { return t != o.t ? t < o.t : node < o.node; }
-  };
+  // An event in the time index: its node, and whether it gives resources back (an end) or takes
+  // them (a start).
+  struct Mark { uint32_t node; bool gives; };
   struct Need { uint32_t node; Level need; };
   struct Alloc { Seconds start, end; bool held; std::vector<Need> nodes; };
   class Sweep;  // one earliest_start() call (backfill/sweep.cpp)
@@ -148,14 +147,16 @@ class Profile {
   Seconds now_;
   std::vector<Level> base_;                // per node, at now_
   std::vector<std::vector<Event>> events_;  // per node, by time
-  std::vector<Key> index_;                 // every event, by (time, node); all times > now_
+  // Every event by time (all after now_): one bucket per change point, so a booking touches two
+  // buckets and a sweep walks change points in order.
+  std::map<Seconds, std::vector<Mark>> index_;
   std::unordered_map<uint64_t, Alloc> allocs_;
   uint64_t next_id_ = 1;
-  // Per-node cursors of the current sweep (valid where seen_[n] == sweep_), kept between calls so
-  // a sweep does not clear O(nodes) memory: the level at the sweep's time and the next event.
-  std::vector<uint32_t> seen_;
-  std::vector<uint32_t> next_event_;
-  std::vector<Level> level_;
+  // Per-node cursor of the current sweep (valid where seen == sweep_): the level at the sweep's
+  // time and the next event. One struct per node, so a sweep step costs one cache line, and kept
+  // between calls so a sweep does not clear O(nodes) memory.
+  struct Cursor { Level level; uint32_t seen = 0, next = 0; };
+  std::vector<Cursor> cursors_;
   uint32_t sweep_ = 0;
 };
 

@@ -18,7 +18,7 @@ std::string span(Seconds s, Seconds e) { return "[" + std::to_string(s) + ", " +
 
 Profile::Profile(const Topology& snapshot, Seconds now)
     : scratch_(snapshot), now_(now), base_(snapshot.size()), events_(snapshot.size()),
-      seen_(snapshot.size(), 0), next_event_(snapshot.size(), 0), level_(snapshot.size()) {
+      cursors_(snapshot.size()) {
   for (uint32_t n = 0; n < scratch_.size(); ++n) {
     Level& b = base_[n];
     b.cpus = scratch_.free_ncpus[n];
@@ -108,21 +108,37 @@ void Profile::add_events(uint64_t id, const Alloc& a, Seconds t, int sign) {
       return p.t != q.t ? p.t < q.t : p.alloc < q.alloc;
     });
     ev.insert(at, e);
-    const Key k{t, x.node, sign > 0};
-    index_.insert(std::upper_bound(index_.begin(), index_.end(), k), k);
   }
+  std::vector<Mark>& bucket = index_[t];
+  for (const Need& x : a.nodes) bucket.push_back(Mark{x.node, sign > 0});
 }
 
 void Profile::remove_events(uint64_t id, const Alloc& a, Seconds t) {
+  bool gives = false;
   for (const Need& x : a.nodes) {
     std::vector<Event>& ev = events_[x.node];
     auto it = std::find_if(ev.begin(), ev.end(), [&](const Event& e) { return e.t == t && e.alloc == id; });
     if (it == ev.end()) continue;
-    const Key k{t, x.node, it->d.jobs < 0};
+    gives = it->d.jobs < 0;
     ev.erase(it);
-    for (auto pos = std::lower_bound(index_.begin(), index_.end(), k); pos != index_.end() && pos->t == t && pos->node == x.node; ++pos)
-      if (pos->gives == k.gives) { index_.erase(pos); break; }
   }
+  auto b = index_.find(t);
+  if (b == index_.end()) return;
+  // One mark per node of the allocation (a.nodes is sorted by node); other allocations changing
+  // at the same time may have marks on the same nodes, so exactly one is taken per node.
+  std::vector<uint8_t> taken(a.nodes.size(), 0);
+  auto by_node = [](const Need& x, uint32_t n) { return x.node < n; };
+  std::vector<Mark>& marks = b->second;
+  marks.erase(std::remove_if(marks.begin(), marks.end(), [&](const Mark& m) {
+    if (m.gives != gives) return false;
+    auto at = std::lower_bound(a.nodes.begin(), a.nodes.end(), m.node, by_node);
+    if (at == a.nodes.end() || at->node != m.node) return false;
+    uint8_t& done = taken[static_cast<size_t>(at - a.nodes.begin())];
+    if (done) return false;
+    done = 1;
+    return true;
+  }), marks.end());
+  if (marks.empty()) index_.erase(b);
 }
 
 void Profile::change_base(const Alloc& a, int sign) {
@@ -181,9 +197,10 @@ bool Profile::release(uint64_t id) {
 bool Profile::advance(Seconds now) {
   if (now < now_) return false;
   std::set<uint64_t> due;  // ordered by id, so the re-timed events are inserted in one order
-  for (auto k = index_.begin(); k != index_.end() && k->t <= now; ++k)
-    for (const Event& e : events_[k->node])
-      if (e.t <= now) due.insert(e.alloc);
+  for (auto b = index_.begin(); b != index_.end() && b->first <= now; ++b)
+    for (const Mark& m : b->second)
+      for (const Event& e : events_[m.node])
+        if (e.t <= now) due.insert(e.alloc);
   for (uint64_t id : due) {
     Alloc& a = allocs_.at(id);
     if (!a.held && a.start <= now) {
@@ -203,8 +220,8 @@ bool Profile::advance(Seconds now) {
 
 std::vector<Seconds> Profile::change_points() const {
   std::vector<Seconds> out;
-  for (const Key& k : index_)
-    if (out.empty() || out.back() != k.t) out.push_back(k.t);
+  out.reserve(index_.size());
+  for (const auto& b : index_) out.push_back(b.first);
   return out;
 }
 

@@ -19,7 +19,7 @@ class Profile::Sweep {
       : p_(p), t_(p.scratch_), req_(req), d_(d < 1 ? 1 : d), shared_(req.sharing == Sharing::Shared),
         hostable_(req.chunks.size(), 0), touched_mark_(t_.size(), 0) {
     if (++p_.sweep_ == 0) {  // the generation wrapped: forget every cursor once
-      std::fill(p_.seen_.begin(), p_.seen_.end(), 0);
+      for (Cursor& c : p_.cursors_) c.seen = 0;
       p_.sweep_ = 1;
     }
   }
@@ -50,11 +50,19 @@ class Profile::Sweep {
   }
   Window window(uint32_t n, Seconds t);
   void show(uint32_t n, Seconds t);
-  // Re-shows the nodes of events [from, to) of the index; with `only`, just those events whose
+  using Bucket = std::map<Seconds, std::vector<Mark>>::const_iterator;
+  // Re-shows the nodes of the events in buckets [from, to); with `only`, just those events whose
   // `gives` equals *only (see run()).
-  void show_range(size_t from, size_t to, Seconds t, const bool* only = nullptr) {
-    for (size_t i = from; i < to; ++i)
-      if (!only || p_.index_[i].gives == *only) show(p_.index_[i].node, t);
+  void show_range(Bucket from, Bucket to, Seconds t, const bool* only = nullptr) {
+    for (; from != to; ++from)
+      for (const Mark& m : from->second)
+        if (!only || m.gives == *only) show(m.node, t);
+  }
+
+  static StartPlan none_by(Seconds not_after) {
+    StartPlan plan;
+    plan.placement.diagnosis.text = "no start by " + std::to_string(not_after);
+    return plan;
   }
 
   Profile& p_;
@@ -85,13 +93,10 @@ uint64_t Profile::Sweep::cap(uint32_t n, const ChunkReq& c) const {
 // carried forward instead of summed from the first event each time.
 Profile::Window Profile::Sweep::window(uint32_t n, Seconds t) {
   const std::vector<Event>& ev = p_.events_[n];
-  if (p_.seen_[n] != p_.sweep_) {
-    p_.seen_[n] = p_.sweep_;
-    p_.next_event_[n] = 0;
-    p_.level_[n] = p_.base_[n];
-  }
-  uint32_t& next = p_.next_event_[n];
-  Level& level = p_.level_[n];
+  Cursor& c = p_.cursors_[n];
+  if (c.seen != p_.sweep_) c = Cursor{p_.base_[n], p_.sweep_, 0};
+  uint32_t& next = c.next;
+  Level& level = c.level;
   for (; next < ev.size() && ev[next].t <= t; ++next) level.apply(ev[next].d);
   return window_from(level, ev, next, end_of(t, d_));
 }
@@ -109,23 +114,18 @@ void Profile::Sweep::show(uint32_t n, Seconds t) {
 }
 
 StartPlan Profile::Sweep::run(Seconds t0, Seconds not_after) {
-  StartPlan plan;
-  if (t0 > not_after) {
-    plan.placement.diagnosis.text = "no start by " + std::to_string(not_after);
-    return plan;
-  }
-  const std::vector<Key>& idx = p_.index_;
+  if (t0 > not_after) return none_by(not_after);
+  const std::map<Seconds, std::vector<Mark>>& idx = p_.index_;
   for (uint32_t n = 0; n < t_.size(); ++n) count(n, +1);
   // An excl request cannot use a node any job holds now, even one with no change ahead.
   if (!shared_)
     for (uint32_t n = 0; n < t_.size(); ++n)
       if (p_.base_[n].jobs > 0) show(n, t0);
-  auto first_after = [&](Seconds t) { return static_cast<size_t>(std::upper_bound(idx.begin(), idx.end(), Key{t, UINT32_MAX, false}) - idx.begin()); };
-  auto first_from = [&](Seconds t) { return static_cast<size_t>(std::lower_bound(idx.begin(), idx.end(), Key{t, 0, false}) - idx.begin()); };
   Seconds t = t0;
-  size_t left = first_after(t);            // first event after t: the next candidate
-  size_t right = first_from(end_of(t, d_));  // first event at or after the window's end
-  show_range(0, right, t);                 // every event in (now, t0 + d) may change its node
+  Bucket left = idx.upper_bound(t);               // the next candidate
+  Bucket right = idx.lower_bound(end_of(t, d_));  // the first change at or after the window's end
+  show_range(idx.begin(), right, t);              // every change in (now, t0 + d) may matter
+  StartPlan plan;
   bool placed_here = false;
   for (;;) {
     placed_here = may_fit();
@@ -133,25 +133,21 @@ StartPlan Profile::Sweep::run(Seconds t0, Seconds not_after) {
       plan.placement = place(t_, req_);
       if (plan.placement.ok) { plan.ok = true; plan.start = t; return plan; }
     }
-    if (left == idx.size()) break;
-    const Seconds next = idx[left].t;
-    if (next > not_after) {
-      plan.placement = Placement{};
-      plan.placement.diagnosis.text = "no start by " + std::to_string(not_after);
-      return plan;
-    }
-    const size_t left2 = first_after(next);
-    const size_t right2 = std::max(right, first_from(end_of(next, d_)));
-    t = next;
+    if (left == idx.end()) break;
+    t = left->first;
+    if (t > not_after) return none_by(not_after);
+    const Seconds end = end_of(t, d_);
+    Bucket right2 = right;
+    while (right2 != idx.end() && right2->first < end) ++right2;
     // Only two kinds of change can move a node's window minimum: resources given back that the
     // left edge passed (the low stretch before them left the window), and resources taken that
     // the right edge took in. Resources taken at a time the left edge passed were already inside
     // the previous window (else the right edge took them in too); resources given back inside the
     // window only raise instants that come after a lower one still in it.
     const bool gives = true, takes = false;
-    show_range(left, left2, t, &gives);
+    show_range(left, std::next(left), t, &gives);
     show_range(right, right2, t, &takes);
-    left = left2;
+    ++left;
     right = right2;
   }
   // Every change is behind: the scratch shows the cluster once all allocations have ended.
