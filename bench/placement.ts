@@ -54,18 +54,21 @@ const job = (count: number, ncpus: number, o: Partial<NativeRequest> = {}, efa =
   chunks: [{ count, ncpus, mem_bytes: 0, ngpus: 0, mpiprocs: ncpus, efa, instance_type: '', capacity: 'any' }], arrangement: 'scatter', sharing: 'shared', same_group: false, ...o,
 });
 
-/** The pending queue of one busy cycle: mostly small jobs, some wide MPI jobs, some excl, group or pack. */
+/**
+ * The pending queue of one busy cycle: mostly small jobs, some wide MPI jobs, some excl, group or
+ * pack; together more than the free cpus, so the tail of the queue waits (and is diagnosed).
+ */
 function pending(n: number): NativeRequest[] {
   const r = rng(7);
   return Array.from({ length: n }, () => {
     const x = r();
-    const nodes = x < 0.5 ? 1 : x < 0.7 ? 2 : x < 0.85 ? 4 : x < 0.93 ? 16 : x < 0.98 ? 64 : 256;
+    const nodes = x < 0.6 ? 1 : x < 0.8 ? 2 : x < 0.92 ? 4 : x < 0.98 ? 16 : 64;
     const kind = r();
     if (kind < 0.1) return job(nodes, 72, { sharing: 'excl' });
     if (kind < 0.2) return job(nodes, 36, { same_group: true });
     if (kind < 0.3) return job(Math.min(nodes, 4), 8, { arrangement: 'pack' }, false);
     if (kind < 0.4) return job(nodes * 4, 4, { arrangement: 'free' }, false);
-    return job(nodes, [4, 16, 36][Math.floor(r() * 3)]!, {}, r() < 0.6);
+    return job(nodes, [4, 8, 16, 36][Math.floor(r() * 4)]!, {}, r() < 0.6);
   });
 }
 

@@ -287,3 +287,14 @@ TEST(Pipeline, SameAnswerAsFillingEveryDomain) {
     }
   }
 }
+
+TEST(Batch, RepeatedFailuresAreAnsweredAgainAfterASuccess) {
+  Topology t = Topology::build({spec("a", 8, "b1"), spec("b", 8, "b1")});
+  const Request big = request({chunk(3, 8)}, Arrangement::Scatter);
+  const std::vector<Request> reqs = {big, big, request({chunk(1, 8)}), big};
+  const std::vector<Placement> ps = place_all(t, reqs);
+  const std::string want[] = {"no set of nodes holds the whole job together", "no set of nodes holds the whole job together",
+                              "", "1 node busy"};
+  for (size_t i = 0; i < ps.size(); ++i) EXPECT_EQ(ps[i].diagnosis.text, want[i]) << "request " << i;
+  EXPECT_TRUE(ps[2].ok);
+}

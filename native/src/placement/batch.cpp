@@ -1,6 +1,8 @@
 // The scheduler's batch: one request after the other on a working copy, each success taken out of
 // the free resources before the next is placed.
 #include <algorithm>
+#include <string>
+#include <unordered_map>
 
 #include "internal.h"
 
@@ -27,6 +29,16 @@ std::vector<NodeUse> per_node(const Placement& p) {
   }
   return out;
 }
+// Every field of a request as bytes: equal keys, equal requests.
+std::string key_of(const Request& r) {
+  std::string k;
+  auto put = [&k](const auto& v) { k.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  put(r.arrangement); put(r.sharing); put(r.same_group);
+  for (const ChunkReq& c : r.chunks) {
+    put(c.count); put(c.ncpus); put(c.mem); put(c.ngpus); put(c.mpiprocs); put(c.efa); put(c.instance_type); put(c.capacity);
+  }
+  return k;
+}
 }  // namespace
 
 bool commit(Topology& t, const Request& req, const Placement& p) {
@@ -42,9 +54,23 @@ bool commit(Topology& t, const Request& req, const Placement& p) {
 std::vector<Placement> place_all_on(Topology& work, const std::vector<Request>& reqs) {
   std::vector<Placement> out;
   out.reserve(reqs.size());
+  // Failures since the last success, by request: placement is a pure function of (topology,
+  // request) and a failure changes nothing, so an identical request gets the identical answer
+  // without a second diagnosis (the tail of a full queue is mostly a few job shapes, repeated).
+  std::unordered_map<std::string, size_t> failed;
   for (const Request& r : reqs) {
+    const std::string key = key_of(r);
+    if (auto it = failed.find(key); it != failed.end()) {
+      out.push_back(out[it->second]);
+      continue;
+    }
     out.push_back(place(work, r));
-    if (out.back().ok) commit(work, r, out.back());  // cannot fail: place never over-commits
+    if (!out.back().ok) {
+      failed.emplace(key, out.size() - 1);
+    } else {
+      commit(work, r, out.back());  // cannot fail: place never over-commits
+      failed.clear();
+    }
   }
   return out;
 }
