@@ -38,7 +38,7 @@ export interface NativeSlot { node: number; chunk: number; ncpus: number; mem_by
 
 export interface NativePlacement {
   ok: boolean;
-  /** One per chunk instance, grouped by node in node order within each chunk kind (empty when !ok). */
+  /** One per chunk instance, chunk kinds in request order, nodes ascending within a kind (first fit); empty when !ok. */
   slots: NativeSlot[];
   /** 0 = one bottom network node … 3 = across the cluster. */
   level: number;
