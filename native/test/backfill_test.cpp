@@ -230,7 +230,26 @@ TEST(Profile, Deterministic) {
 }
 
 // Brute force: at every candidate, the availability over the window recomputed from the list of
-// holds (no profile), placed on a fresh copy. The profile's answer must be the first that fits.
+// holds (no profile), placed on a fresh copy. The profile's answer must be the first that fits, and
+// a booking must be accepted exactly when the brute force finds room for it. Holds and requests
+// are shared or exclusive at random.
+namespace {
+bool overlaps(const Held& h, Seconds s, Seconds e) { return h.start < e && s < h.end; }
+// Minimum free cpus of node i over [s, e), or 0 when a hold there rules the node out.
+int64_t brute_free(const std::vector<uint32_t>& cpus, const std::vector<Held>& holds, uint32_t i, Seconds s, Seconds e, bool excl) {
+  int64_t low = cpus[i];
+  for (const Held& h : holds)
+    if (h.node == i && overlaps(h, s, e) && (excl || h.exclusive)) return 0;
+  for (Seconds at = s; at < e; ++at) {
+    int64_t f = cpus[i];
+    for (const Held& h : holds)
+      if (h.node == i && h.start <= at && at < h.end) f -= h.cpus;
+    low = std::min(low, f);
+  }
+  return std::max<int64_t>(low, 0);
+}
+}  // namespace
+
 TEST(Profile, MatchesBruteForceOnRandomProfiles) {
   std::mt19937 rng(7);
   for (int round = 0; round < 2000; ++round) {
@@ -242,17 +261,23 @@ TEST(Profile, MatchesBruteForceOnRandomProfiles) {
     for (uint32_t i = 0; i < n; ++i)
       if (rng() % 2) {
         const uint32_t c = 1 + rng() % cpus[i];
-        ASSERT_TRUE(t.allocate(i, c, 0, 0));
-        holds.push_back({i, c, 0, 1 + static_cast<Seconds>(rng() % 100)});
+        const bool excl = rng() % 4 == 0;
+        ASSERT_TRUE(t.allocate(i, c, 0, 0, excl));
+        holds.push_back({i, c, 0, 1 + static_cast<Seconds>(rng() % 100), excl});
       }
     Profile p(t, 0);
-    for (const Held& h : holds) ASSERT_TRUE(p.add_running(h.end, on(h.node, h.cpus), false).ok);
+    for (const Held& h : holds) ASSERT_TRUE(p.add_running(h.end, on(h.node, h.cpus), h.exclusive).ok);
     for (int k = 0; k < 10; ++k) {
-      const Held h{static_cast<uint32_t>(rng() % n), 1 + static_cast<uint32_t>(rng() % 4), static_cast<Seconds>(rng() % 100), 0};
+      const Held h{static_cast<uint32_t>(rng() % n), 1 + static_cast<uint32_t>(rng() % 4), static_cast<Seconds>(rng() % 100), 0, rng() % 4 == 0};
       const Seconds end = h.start + 1 + static_cast<Seconds>(rng() % 60);
-      if (p.reserve(h.start, end, on(h.node, h.cpus), false).ok) holds.push_back({h.node, h.cpus, h.start, end});
+      // An exclusive booking needs the node empty; a shared one, no exclusive hold and room.
+      const bool room = brute_free(cpus, holds, h.node, h.start, end, h.exclusive) >= h.cpus;
+      const Booking b = p.reserve(h.start, end, on(h.node, h.cpus), h.exclusive);
+      ASSERT_EQ(b.ok, room) << "round " << round << ": booking n" << h.node << " × " << h.cpus << " over [" << h.start << ", " << end << ") exclusive=" << h.exclusive << ": " << b.reason;
+      if (b.ok) holds.push_back({h.node, h.cpus, h.start, end, h.exclusive});
     }
-    const Request req = chunks(1 + rng() % 3, 1 + rng() % 5, Sharing::Shared, rng() % 2 ? Arrangement::Scatter : Arrangement::Free);
+    const bool excl = rng() % 3 == 0;
+    const Request req = chunks(1 + rng() % 3, 1 + rng() % 5, excl ? Sharing::Excl : Sharing::Shared, rng() % 2 ? Arrangement::Scatter : Arrangement::Free);
     const Seconds d = 1 + static_cast<Seconds>(rng() % 80);
     const StartPlan got = p.earliest_start(req, d, 0);
     std::vector<Seconds> cand = {0};
@@ -260,20 +285,11 @@ TEST(Profile, MatchesBruteForceOnRandomProfiles) {
     std::string want = "none";
     for (Seconds s : cand) {
       Topology w = cluster(cpus);
-      for (uint32_t i = 0; i < n; ++i) {
-        int64_t low = cpus[i];
-        for (Seconds at = s; at < s + d; ++at) {
-          int64_t f = cpus[i];
-          for (const Held& h : holds)
-            if (h.node == i && h.start <= at && at < h.end) f -= h.cpus;
-          low = std::min(low, f);
-        }
-        w.set_free(i, static_cast<uint32_t>(std::max<int64_t>(low, 0)), w.mem[i], 0);
-      }
+      for (uint32_t i = 0; i < n; ++i) w.set_free(i, static_cast<uint32_t>(brute_free(cpus, holds, i, s, s + d, excl)), w.mem[i], 0);
       Placement pl = place(w, req);
       if (pl.ok) { want = std::to_string(s) + "@" + nodes_of(w, pl); break; }
     }
     const std::string have = got.ok ? std::to_string(got.start) + "@" + nodes_of(p.topology(), got.placement) : "none";
-    ASSERT_EQ(have, want) << "round " << round;
+    ASSERT_EQ(have, want) << "round " << round << (excl ? " (excl request)" : "");
   }
 }
