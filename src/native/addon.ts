@@ -32,6 +32,12 @@ export interface Addon {
 }
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/**
+ * The glue's calling convention this wrapper speaks (native/addon/addon.cpp exports the same
+ * number; both change together). A stale build is refused here rather than fed arguments it
+ * would misread.
+ */
+export const ABI_VERSION = 2;
 let addon: Addon | undefined;
 
 /**
@@ -42,11 +48,16 @@ export function loadAddon(): Addon {
   if (addon) return addon;
   const path = process.env['FLEETQ_NATIVE_ADDON'] || join(ROOT, 'build', 'Release', 'fleetq_native.node');
   if (!existsSync(path)) throw new NativeError('ENOADDON', `the native addon is not built (${path}); run npm run build:native`);
+  let loaded: Addon;
   try {
-    addon = createRequire(import.meta.url)(path) as Addon;
+    loaded = createRequire(import.meta.url)(path) as Addon;
   } catch (e) {
     throw new NativeError('ELOAD', `cannot load ${path}: ${(e as Error).message}`, { cause: e });
   }
+  if (loaded.abiVersion !== ABI_VERSION) {
+    throw new NativeError('EABI', `${path} speaks glue version ${loaded.abiVersion}, this code needs ${ABI_VERSION}: rebuild it (npm run build:native)`);
+  }
+  addon = loaded;
   return addon;
 }
 
