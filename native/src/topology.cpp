@@ -39,21 +39,12 @@ class Remap {
 template <typename T>
 T clamp_to(T v, T max) { return v > max ? max : v; }
 
-void add(DomainStats& s, const DomainStats& c, int sign) {
-  const uint32_t u = sign > 0 ? 1u : ~0u;  // unsigned +1 / -1 (wraps back: every removal follows its addition)
-  const uint64_t w = sign > 0 ? 1u : ~uint64_t{0};
-  s.free_cpus += w * c.free_cpus; s.efa_free_cpus += w * c.efa_free_cpus;
-  s.avail += u * c.avail; s.idle += u * c.idle; s.efa_idle += u * c.efa_idle;
-  for (int k = 0; k < DomainStats::kBands; ++k) { s.at_least[k] += u * c.at_least[k]; s.efa_at_least[k] += u * c.efa_at_least[k]; }
-}
-
-// One available node's share of its domains' aggregates.
-DomainStats node_stats(uint32_t free, bool idle, bool efa) {
-  DomainStats c;
-  c.free_cpus = free; c.avail = 1; c.idle = idle;
-  for (int k = 0; k < DomainStats::kBands; ++k) c.at_least[k] = free >= (1u << k);
-  if (efa) { c.efa_free_cpus = free; c.efa_idle = idle; c.efa_at_least = c.at_least; }
-  return c;
+// The free-cpu band of a node (DomainStats::by_band), or -1 with no free cpu.
+int band_of(uint32_t free) {
+  if (free == 0) return -1;
+  int k = 0;
+  while (k + 1 < DomainStats::kBands && (2u << k) <= free) ++k;
+  return k;
 }
 
 }  // namespace
@@ -173,7 +164,7 @@ void Topology::build_domains() {
   }
   for (uint32_t i = 0; i < n; ++i) {
     account(i, +1);
-    const DomainStats all = node_stats(ncpus[i], true, efa[i] > 0);  // the node up, idle and free
+    const Share all{ncpus[i], true, true, efa[i] > 0};  // the node up, idle and free
     for (int g = 0; g < 2; ++g)
       for (int l = 0; l < kLevels; ++l)
         if (const int32_t d = domain_of_[g][l][i]; d >= 0) add(totals_[g][l][d], all, +1);
@@ -189,13 +180,30 @@ void Topology::build_domains() {
     }
 }
 
-DomainStats Topology::contribution(uint32_t n) const {
-  if (!up[n] || exclusive[n]) return DomainStats{};
-  return node_stats(free_ncpus[n], njobs[n] == 0, efa[n] > 0);
+Topology::Share Topology::share(uint32_t n) const {
+  if (!up[n] || exclusive[n]) return Share{};
+  return Share{free_ncpus[n], true, njobs[n] == 0, efa[n] > 0};
+}
+
+void Topology::add(DomainStats& s, const Share& c, int sign) {
+  if (!c.avail) return;
+  // Unsigned +1 / -1: every removal follows the addition of the same share, so nothing underflows.
+  const uint32_t u = sign > 0 ? 1u : ~0u;
+  const uint64_t w = sign > 0 ? 1u : ~uint64_t{0};
+  const int k = band_of(c.free);
+  s.free_cpus += w * c.free;
+  s.avail += u;
+  if (c.idle) s.idle += u;
+  if (k >= 0) s.by_band[k] += u;
+  if (!c.efa) return;
+  s.efa_free_cpus += w * c.free;
+  if (c.idle) s.efa_idle += u;
+  if (k >= 0) s.efa_by_band[k] += u;
 }
 
 void Topology::account(uint32_t n, int sign) {
-  const DomainStats c = contribution(n);
+  const Share c = share(n);
+  if (!c.avail) return;
   for (int g = 0; g < 2; ++g)
     for (int l = 0; l < kLevels; ++l)
       if (const int32_t d = domain_of_[g][l][n]; d >= 0) add(stats_[g][l][d], c, sign);
@@ -203,7 +211,7 @@ void Topology::account(uint32_t n, int sign) {
 
 DomainStats Topology::recount(int level, bool by_group, size_t d) const {
   DomainStats s;
-  for (uint32_t n : (by_group ? group_domains : domains)[level][d]) add(s, contribution(n), +1);
+  for (uint32_t n : (by_group ? group_domains : domains)[level][d]) add(s, share(n), +1);
   return s;
 }
 

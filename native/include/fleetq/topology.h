@@ -61,7 +61,8 @@ struct Columns {
 
 // Running totals of one placement domain (the nodes below one network node at one level, or the
 // same split by placement group). "Available" = up and not held exclusively. The efa_ fields count
-// the available nodes with EFA only; at_least[k] counts available nodes with at least 2^k free cpus.
+// the available nodes with EFA only. by_band[k] counts available nodes whose free cpus are in
+// [2^k, 2^(k+1)) (the last band open-ended), so at_least() bounds how many nodes can take a chunk.
 struct DomainStats {
   static constexpr int kBands = 8;
   uint64_t free_cpus = 0;      // free cpus of available nodes (the best-fit "have")
@@ -69,10 +70,16 @@ struct DomainStats {
   uint32_t avail = 0;          // available nodes
   uint32_t idle = 0;           // available nodes with no job
   uint32_t efa_idle = 0;
-  std::array<uint32_t, kBands> at_least{}, efa_at_least{};
+  std::array<uint32_t, kBands> by_band{}, efa_by_band{};
+  // Available nodes (with EFA when `efa`) with at least 2^k free cpus.
+  uint32_t at_least(int k, bool efa) const {
+    uint32_t n = 0;
+    for (int b = k; b < kBands; ++b) n += efa ? efa_by_band[b] : by_band[b];
+    return n;
+  }
   bool operator==(const DomainStats& o) const {
     return free_cpus == o.free_cpus && efa_free_cpus == o.efa_free_cpus && avail == o.avail && idle == o.idle &&
-           efa_idle == o.efa_idle && at_least == o.at_least && efa_at_least == o.efa_at_least;
+           efa_idle == o.efa_idle && by_band == o.by_band && efa_by_band == o.efa_by_band;
   }
 };
 
@@ -142,9 +149,15 @@ class Topology {
     return it == m.end() ? -1 : it->second;
   }
   void build_domains();
-  // Adds (sign = +1) or removes (-1) node n's contribution to the aggregates of its domains.
+  // One node's share of its domains' aggregates.
+  struct Share {
+    uint32_t free = 0;
+    bool avail = false, idle = false, efa = false;
+  };
+  // Adds (sign = +1) or removes (-1) node n's share of the aggregates of its domains.
   void account(uint32_t n, int sign);
-  DomainStats contribution(uint32_t n) const;
+  Share share(uint32_t n) const;
+  static void add(DomainStats& s, const Share& c, int sign);
 
   std::unordered_map<std::string, int32_t> itype_ids_, az_ids_, group_ids_;
   // Domain index of each node per [by_group][level], -1 = in none.

@@ -21,7 +21,7 @@ Need need_of(const Request& req) {
 }
 
 namespace {
-// The widest free-cpu band a node needs to take `cpus` (at_least[band] counts such nodes, and more).
+// The widest free-cpu band a node needs to take `cpus` (at_least(band) counts such nodes, and more).
 int band(uint32_t cpus) {
   int k = 0;
   while (k + 1 < DomainStats::kBands && (2u << k) <= cpus) ++k;
@@ -39,7 +39,7 @@ bool may_hold(const DomainStats& s, const Need& need) {
   if (need.exclusive && idle < need.instances) return false;
   if (need.min_cpus == 0) return s.avail >= need.instances;
   const int k = band(need.min_cpus);
-  return (need.efa ? s.efa_at_least[k] : s.at_least[k]) >= need.instances;
+  return s.at_least(k, need.efa) >= need.instances;
 }
 
 }  // namespace fleetq::detail
