@@ -56,9 +56,11 @@ struct StartPlan {
 //
 // Cost. The profile keeps one private scratch copy of the topology and changes only the nodes
 // whose window differs from `now` (through Topology::set_free, so the topology's aggregates stay
-// true). earliest_start() is O(nodes) for the setup and one place() call, plus O(events it sweeps
-// past × events per node); a cheap necessary check (per chunk kind, enough hostable instances)
-// skips place() at candidate times that cannot work.
+// true). earliest_start() is O(nodes) for the setup and one place() call, plus about one node
+// update per event before the answer's window ends (a per-node cursor carries the level forward;
+// only ends passed by the window's left edge and starts taken in by its right edge are re-read);
+// a cheap necessary check (per chunk kind, enough hostable instances) skips place() at candidate
+// times that cannot work. reserve()/release() touch the allocation's nodes and two time buckets.
 //
 // Not thread-safe: earliest_start() uses the scratch copy. One profile per thread.
 class Profile {
