@@ -4,7 +4,7 @@
  * assigned on a node is not stored: it is derived from the running jobs' allocations.
  */
 import type { Store } from '../store/index.js';
-import type { NodeSnapshot } from '../scheduler/plan.js';
+import type { NodeSnapshot, PlacementFacts } from '../scheduler/plan.js';
 import type { JobRecord } from '../jobs/model.js';
 import { isActive } from '../jobs/model.js';
 import { parsePlaceSpec } from '../scheduler/plan.js';
@@ -25,14 +25,8 @@ export interface NodeRecord {
   topology: NodeTopology;
 }
 
-export interface NodeTopology {
-  efa: number;
-  spot: boolean;
-  instance_type: string;
-  az: string;
-  placement_group: string;
-  /** EC2 instance topology, top layer first. */
-  network_nodes: [string, string, string];
+export interface NodeTopology extends PlacementFacts {
+  /** NUMA domains (at least 1). */
   numa: number;
 }
 

@@ -13,7 +13,20 @@ import type { ChunkReq } from '../jobs/resources.js';
 import type { Allocation } from '../jobs/model.js';
 import { NativeTopology, type Arrangement, type CapacityKind, type NativeNode, type NativePlacement, type NativeRequest, type Sharing } from '../native/index.js';
 
-export interface NodeSnapshot {
+/** Where a node sits and what network it has: what placement constraints are checked against. */
+export interface PlacementFacts {
+  /** EFA devices; 0 = ENA only. */
+  efa: number;
+  /** Instance lifecycle: spot, else on-demand. */
+  spot: boolean;
+  instance_type: string;
+  az: string;
+  placement_group: string;
+  /** EC2 instance topology, top layer first; empty strings when unknown. */
+  network_nodes: [string, string, string];
+}
+
+export interface NodeSnapshot extends PlacementFacts {
   name: string;
   up: boolean;
   ncpus: number; mem_bytes: number; ngpus: number;
@@ -21,14 +34,6 @@ export interface NodeSnapshot {
   /** Jobs with a chunk here; an exclusive job makes the node unavailable to others. */
   njobs: number;
   exclusive: boolean;
-  /** EFA devices (0: ENA only), instance lifecycle and type, zone, placement group. */
-  efa: number;
-  spot: boolean;
-  instance_type: string;
-  az: string;
-  placement_group: string;
-  /** EC2 instance topology, top layer first; empty strings when unknown. */
-  network_nodes: [string, string, string];
 }
 
 export interface PendingJob {
