@@ -58,11 +58,12 @@ function fillPack(nodes: readonly NativeNode[], dom: readonly number[], r: Nativ
   return undefined;
 }
 
-/** First fit in node order, staying on a node while it fits (one instance per node when distinct). */
-function fillSpread(nodes: readonly NativeNode[], dom: readonly number[], r: NativeRequest, distinct: boolean): NativeSlot[] | undefined {
+/** First fit in node order, staying on a node while it fits (one instance per node when distinct); kinds in `order`. */
+function fillSpreadIn(nodes: readonly NativeNode[], dom: readonly number[], r: NativeRequest, distinct: boolean, order: readonly number[]): NativeSlot[] | undefined {
   const used = new Map<number, Used>();
   const out: NativeSlot[] = [];
-  for (const [ci, c] of r.chunks.entries()) {
+  for (const ci of order) {
+    const c = r.chunks[ci]!;
     let cursor = 0;
     for (let k = 0; k < c.count; k++) {
       while (cursor < dom.length) {
@@ -79,7 +80,21 @@ function fillSpread(nodes: readonly NativeNode[], dom: readonly number[], r: Nat
       if (distinct) cursor++;
     }
   }
-  return out;
+  return out.sort((a, b) => a.chunk - b.chunk); // select order (Array.prototype.sort is stable)
+}
+
+/** Kinds most constrained first: GPUs, EFA, a named type, a capacity, cpus, memory; select order among equals. */
+function constrainedFirst(r: NativeRequest): number[] {
+  const key = (c: Chunk): number[] => [c.ngpus, c.efa ? 1 : 0, c.instance_type !== '' ? 1 : 0, c.capacity !== 'any' ? 1 : 0, c.ncpus, c.mem_bytes];
+  const cmp = (a: number[], b: number[]): number => { for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return b[i]! - a[i]!; return 0; };
+  return r.chunks.map((_, i) => i).sort((a, b) => cmp(key(r.chunks[a]!), key(r.chunks[b]!)) || a - b);
+}
+
+/** The constrained-first order, then select order. */
+function fillSpread(nodes: readonly NativeNode[], dom: readonly number[], r: NativeRequest, distinct: boolean): NativeSlot[] | undefined {
+  const order = constrainedFirst(r);
+  const select = r.chunks.map((_, i) => i);
+  return fillSpreadIn(nodes, dom, r, distinct, order) ?? (order.every((v, i) => v === i) ? undefined : fillSpreadIn(nodes, dom, r, distinct, select));
 }
 
 function diagnose(nodes: readonly NativeNode[], r: NativeRequest): { text: string; nodes: Record<string, number> } {

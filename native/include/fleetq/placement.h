@@ -84,6 +84,10 @@ struct Placement {
 // cannot hold the job are pruned, the rest visited least stranded first until one truly fits.
 // When nothing fits, the diagnosis counts nodes per reason and says whether the request could
 // fit the cluster with every node up, idle and free (evaluated on the totals, without a copy).
+// Inside a domain chunk instances go first fit in node order, the most constrained chunk kinds
+// first (GPUs, EFA, a named type or capacity, then size) and, failing that, in select order; slots
+// come back in select order. Greedy: a mix of kinds only an exhaustive search would fit can be
+// reported as not fitting.
 Placement place(const Topology& topo, const Request& req);
 
 // The scheduler's batch: places `reqs` in the given order (the caller sorts by priority) on

@@ -1,5 +1,7 @@
 // Fits every chunk instance of a request inside one domain, or nothing.
 #include <algorithm>
+#include <numeric>
+#include <tuple>
 #include <unordered_map>
 
 #include "internal.h"
@@ -70,9 +72,10 @@ bool fill_pack(const View& v, const std::vector<uint32_t>& d, const Request& req
   return false;
 }
 
-bool fill_spread(const View& v, const std::vector<uint32_t>& d, const Request& req, bool distinct, std::vector<Slot>& out) {
+bool fill_spread(const View& v, const std::vector<uint32_t>& d, const Request& req, bool distinct,
+                 const std::vector<uint32_t>& order, std::vector<Slot>& out) {
   std::unordered_map<uint32_t, Used> used;
-  for (uint32_t ci = 0; ci < req.chunks.size(); ++ci) {
+  for (uint32_t ci : order) {
     const ChunkReq& c = req.chunks[ci];
     size_t cursor = 0;
     for (uint32_t k = 0; k < c.count; ++k) {
@@ -91,7 +94,23 @@ bool fill_spread(const View& v, const std::vector<uint32_t>& d, const Request& r
       if (!placed) return false;
     }
   }
+  // Slots are reported in select order, whatever order the kinds were filled in.
+  std::stable_sort(out.begin(), out.end(), [](const Slot& a, const Slot& b) { return a.chunk < b.chunk; });
   return true;
+}
+
+// The order chunk kinds are filled in: the most constrained first (GPUs, then EFA, a named instance
+// type or capacity, then the most cpus and memory), select order among equals. In select order a
+// first fit can give a small cpu-only chunk the GPU node that a later GPU chunk needs.
+std::vector<uint32_t> constrained_first(const Request& req) {
+  std::vector<uint32_t> order(req.chunks.size());
+  std::iota(order.begin(), order.end(), 0u);
+  auto key = [&](uint32_t i) {
+    const ChunkReq& c = req.chunks[i];
+    return std::make_tuple(c.ngpus, c.efa, c.instance_type != -1, c.capacity != Capacity::Any, c.ncpus, c.mem);
+  };
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return key(a) > key(b); });
+  return order;
 }
 
 }  // namespace
@@ -100,7 +119,14 @@ bool fill(const View& v, const std::vector<uint32_t>& d, const Request& req, con
   out.clear();
   if (need.single) return fill_single(v, d, req, need.distinct, out);
   if (req.arrangement == Arrangement::Pack) return fill_pack(v, d, req, out);
-  return fill_spread(v, d, req, need.distinct, out);
+  // Greedy, so not complete for every mix of kinds: the constrained-first order, then select order.
+  const std::vector<uint32_t> order = constrained_first(req);
+  if (fill_spread(v, d, req, need.distinct, order, out)) return true;
+  if (std::is_sorted(order.begin(), order.end())) return false;
+  out.clear();
+  std::vector<uint32_t> select(order.size());
+  std::iota(select.begin(), select.end(), 0u);
+  return fill_spread(v, d, req, need.distinct, select, out);
 }
 
 }  // namespace fleetq::detail
