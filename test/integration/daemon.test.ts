@@ -151,7 +151,7 @@ test('a multi-node job: placed by the native core, exec_host and exec_vnode as P
     await eventually(async () => (await c.getJob({ id: hog.id })).state_letter === 'R', 10000, 'the hog to run');
     const w = (await c.submitJob({ spec: spec('true\n', { resource_list: 'ncpus=1' }) })).job;
     await eventually(async () => (await c.getJob({ id: w.id })).comment === 'Not Running: 2 nodes busy', 10000, 'a comment naming busy nodes');
-    for (const id of [hog.id, w.id]) await c.cancelJob({ id });
+    for (const id of [w.id, hog.id]) await c.cancelJob({ id }); // the waiter first: once the hog goes, it would run
     t.truthy(d);
   });
 });
