@@ -101,7 +101,7 @@ TEST(Placement, FiltersAndDiagnosis) {
   Topology t = Topology::build({down, busy, node("ena", 8, "b1", "m1", 0)});
   Placement p = place(t, chunks(1, 4, Arrangement::Free, true));
   ASSERT_FALSE(p.ok);
-  EXPECT_EQ(p.diagnosis.text, "1 node down, 1 node lack EFA, 1 node busy");
+  EXPECT_EQ(p.diagnosis.text, "1 node down, 1 node without EFA, 1 node busy");
   EXPECT_FALSE(p.diagnosis.never);
   Placement never = place(t, chunks(1, 64));
   ASSERT_FALSE(never.ok);

@@ -35,7 +35,7 @@ test('diagnosis says why, and whether waiting helps', (t) => {
   const topo = new NativeTopology([node('down', 8, 'b1', { up: false }), node('busy', 8, 'b1', { free_ncpus: 1 }), node('ena', 8, 'b1', { efa: 0 })]);
   const p = topo.place(req(1, 4, 'free', {}, true));
   t.false(p.ok);
-  t.is(p.diagnosis.text, '1 node down, 1 node lack EFA, 1 node busy');
+  t.is(p.diagnosis.text, '1 node down, 1 node without EFA, 1 node busy');
   t.false(p.diagnosis.never);
   t.true(topo.place(req(1, 64)).diagnosis.never);
 });
@@ -77,7 +77,7 @@ test('a type the cluster lacks matches no node (it used to match every node)', (
   const p = topo.place({ ...req(1, 1), chunks: [{ ...req(1, 1).chunks[0]!, instance_type: 'p5.48xlarge' }] });
   t.false(p.ok);
   t.true(p.diagnosis.never);
-  t.is(p.diagnosis.text, '1 node are another instance type');
+  t.is(p.diagnosis.text, '1 node of another instance type');
 });
 
 test('placeMany places in order on a working copy; the snapshot is not changed', async (t) => {

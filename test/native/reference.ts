@@ -13,7 +13,7 @@ interface Used { cpus: number; mem: number; gpus: number }
 interface Score { level: number; stranded: number; first_node: number }
 
 /** Reasons a node cannot take a chunk, in the order they are checked (native Reason). */
-export const REASONS = ['down', 'lack EFA', 'are another instance type', 'are the wrong capacity type', 'too small', 'held exclusively', 'busy'] as const;
+export const REASONS = ['down', 'without EFA', 'of another instance type', 'of the wrong capacity type', 'too small', 'held exclusively', 'busy'] as const;
 const FITS = -1;
 const LEVELS = 4; // 0..2: bottom, middle, top network layer; 3: the whole cluster
 

@@ -83,7 +83,7 @@ test('EFA chunks go only to EFA nodes, and a multi-node job keeps to the closest
   t.deepEqual(where(p), [[1, 'y1,y2,y3']], 'the three nodes under one bottom network node');
   t.deepEqual(p.starts[0]?.alloc[0], { node: 'y1', ncpus: 8, mem_bytes: 0, ngpus: 0, mpiprocs: 8 });
   const q = await plan([job(2, 'select=2:ncpus=8:efa=true,place=scatter')], [ec2('ena1', 'b1', { efa: 0 }), ec2('ena2', 'b1', { efa: 0 })]);
-  t.is(q.waiting.get(2)?.reason, 'Can Never Run: 2 nodes lack EFA');
+  t.is(q.waiting.get(2)?.reason, 'Can Never Run: 2 nodes without EFA');
 });
 
 test('group=placement_group never splits a job across placement groups', async (t) => {
@@ -118,6 +118,6 @@ test('feasibility: what can never fit a fixed cluster is named, busy nodes do no
   const admit = feasibility([node('a', 4, 8 * GB), { ...node('b', 4, 8 * GB), up: false, free_ncpus: 0 }]);
   t.is(admit(parseResourceList('select=2:ncpus=4').chunks, 'scatter'), undefined, 'both nodes count, down or busy');
   t.is(admit(parseResourceList('select=1:ncpus=5').chunks, 'free'), '2 nodes too small');
-  t.is(admit(parseResourceList('select=1:ncpus=1:efa=true').chunks, 'free'), '2 nodes lack EFA');
+  t.is(admit(parseResourceList('select=1:ncpus=1:efa=true').chunks, 'free'), '2 nodes without EFA');
   t.is(feasibility([])(parseResourceList('ncpus=99').chunks, 'free'), undefined, 'no nodes known: nothing is refused');
 });

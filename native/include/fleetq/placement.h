@@ -68,7 +68,7 @@ const char* reason_text(Reason r);
 struct Diagnosis {
   std::array<uint32_t, static_cast<size_t>(Reason::kCount)> nodes{};  // nodes per first failing reason
   bool never = false;     // cannot fit this cluster even when every node is free
-  std::string text;       // e.g. "12 nodes lack EFA, 30 busy"
+  std::string text;       // e.g. "12 nodes without EFA, 30 nodes busy"
 };
 
 struct Placement {

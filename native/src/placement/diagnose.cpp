@@ -8,9 +8,9 @@ namespace fleetq {
 const char* reason_text(Reason r) {
   switch (r) {
     case Reason::Down: return "down";
-    case Reason::LacksEfa: return "lack EFA";
-    case Reason::WrongType: return "are another instance type";
-    case Reason::WrongCapacity: return "are the wrong capacity type";
+    case Reason::LacksEfa: return "without EFA";
+    case Reason::WrongType: return "of another instance type";
+    case Reason::WrongCapacity: return "of the wrong capacity type";
     case Reason::TooSmall: return "too small";
     case Reason::Exclusive: return "held exclusively";
     case Reason::Busy: return "busy";
