@@ -109,3 +109,13 @@ test('pbsnodes -a, -l, -aSj and its JSON with both State keys', (t) => {
   const js = JSON.parse(formatNodesSjJson([node()], 'pbsserver', T)) as { nodes: Record<string, Record<string, unknown>> };
   t.deepEqual(js.nodes.node01, { State: 'free', state: 'free', 'Total Jobs': 1, 'Running Jobs': 1, 'Suspended Jobs': 0, 'mem f/t': '15gb/16gb', 'ncpus f/t': '5/8', 'nmics f/t': '0/0', 'ngpus f/t': '0/0', jobs: ['123.pbsserver'] });
 });
+
+test('pbsnodes -a shows an EC2 node\'s placement facts; a local node has none to show', (t) => {
+  const ec2 = formatNodesLong([node({ efa: 1, instance_type: 'c5n.18xlarge', availability_zone: 'us-east-1a', placement_group: 'pg-hpc', network_nodes: ['nn-1', 'nn-2', 'nn-3'], spot: true })]);
+  for (const line of ['resources_available.efa = 1', 'resources_available.instance_type = c5n.18xlarge', 'resources_available.availability_zone = us-east-1a',
+    'resources_available.placement_group = pg-hpc', 'resources_available.capacity = spot', 'resources_available.network_nodes = nn-1,nn-2,nn-3']) {
+    t.true(ec2.includes(`     ${line}\n`), line);
+  }
+  t.false(formatNodesLong([node()]).includes('efa'), 'nothing about EFA on a local node');
+  t.false(formatNodesLong([node()]).includes('capacity'));
+});
