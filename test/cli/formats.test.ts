@@ -116,6 +116,6 @@ test('pbsnodes -a shows an EC2 node\'s placement facts; a local node has none to
     'resources_available.placement_group = pg-hpc', 'resources_available.capacity = spot', 'resources_available.network_nodes = nn-1,nn-2,nn-3']) {
     t.true(ec2.includes(`     ${line}\n`), line);
   }
-  t.false(formatNodesLong([node()]).includes('efa'), 'nothing about EFA on a local node');
-  t.false(formatNodesLong([node()]).includes('capacity'));
+  t.false(formatNodesLong([node()]).includes('resources_available.efa'), 'nothing about EFA on a local node');
+  t.false(formatNodesLong([node()]).includes('resources_available.capacity'));
 });
