@@ -57,28 +57,21 @@ Napi::Array ranks_js(Napi::Env env, const RankMap& m) {
   return out;
 }
 
+// ranks(topology, slots, options) → {ranks, hostfile, rankfile, machinefile, nodefile}.
 Napi::Value Ranks(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::shared_ptr<Topology> topo = topology_arg(info, 0, "topology");
-  if (!topo) return env.Undefined();
-  if (info.Length() < 3 || !info[1].IsArray()) return fail(env, "EINVAL", "slots: an array is required");
-  if (!info[2].IsObject()) return fail(env, "EINVAL", "options: an object is required");
-  Napi::Array arr = info[1].As<Napi::Array>();
+  const Snapshot* snap = snapshot_arg(info, 0, "topology");
   std::vector<Slot> slots;
-  slots.reserve(arr.Length());
-  for (uint32_t i = 0; i < arr.Length(); ++i) {
-    if (!arr.Get(i).IsObject()) return fail(env, "EINVAL", "slots[" + std::to_string(i) + "]: an object is required");
-    Napi::Object o = arr.Get(i).As<Napi::Object>();
-    slots.push_back(Slot{u32(o, "node"), u32(o, "chunk"), u32(o, "ncpus"), static_cast<uint64_t>(num(o, "mem_bytes")), u32(o, "ngpus"), u32(o, "mpiprocs")});
-  }
-  RankMap m = layout(*topo, slots, to_options(info[2].As<Napi::Object>()));
+  if (!snap || !has_args(info, 3) || !read_slots(env, info[1], slots) || !object_arg(info, 2, "options")) return env.Undefined();
+  const Topology& topo = *snap->topology;
+  RankMap m = layout(topo, slots, to_options(info[2].As<Napi::Object>()));
   if (!m.error.empty()) return fail(env, "EINVAL", m.error);
   Napi::Object out = Napi::Object::New(env);
   out.Set("ranks", ranks_js(env, m));
-  out.Set("hostfile", openmpi_hostfile(*topo, m));
-  out.Set("rankfile", openmpi_rankfile(*topo, m));
-  out.Set("machinefile", machinefile(*topo, m));
-  out.Set("nodefile", pbs_nodefile(*topo, slots));
+  out.Set("hostfile", openmpi_hostfile(topo, m));
+  out.Set("rankfile", openmpi_rankfile(topo, m));
+  out.Set("machinefile", machinefile(topo, m));
+  out.Set("nodefile", pbs_nodefile(topo, slots));
   return out;
 }
 

@@ -17,7 +17,10 @@ export interface RawTopology { place(r: unknown): unknown; placeAsync(r: unknown
 export interface Addon {
   Topology: new (columns: unknown) => RawTopology;
   ranks(topology: RawTopology, slots: unknown[], options: unknown): unknown;
-  /** The backfill profile (src/native/backfill.ts): times in whole seconds; results are plain objects. */
+  /**
+   * The backfill profile (src/native/backfill.ts): times in whole seconds; slots and requests cross
+   * as for Topology (src/native/wire.ts), bookings come back as plain objects.
+   */
   Profile: new (topology: RawTopology, now: number) => {
     addRunning(end: number, slots: unknown[], exclusive: boolean): unknown;
     reserve(start: number, end: number, slots: unknown[], exclusive: boolean): unknown;
@@ -37,7 +40,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
  * number; both change together). A stale build is refused here rather than fed arguments it
  * would misread.
  */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 let addon: Addon | undefined;
 
 /**

@@ -7,6 +7,7 @@
  */
 import { call, checkCount, loadAddon, NativeError, type Addon } from './addon.js';
 import type { NativePlacement, NativeRequest, NativeSlot, NativeTopology } from './index.js';
+import { checkRequest, checkSlots, decodePlacement, encodedLength, encodeRequest } from './wire.js';
 
 type RawProfile = InstanceType<Addon['Profile']>;
 
@@ -20,26 +21,8 @@ export type Booking = { ok: true; id: number; reason: '' } | { ok: false; id: 0;
  */
 export type StartPlan = { start: number; placement: NativePlacement } | { start: null; placement: NativePlacement };
 
-const ARRANGEMENT = { free: 0, pack: 1, scatter: 2, vscatter: 3 } as const;
-const SHARING = { shared: 0, excl: 1, exclhost: 2 } as const;
-const CAPACITY = { any: 0, spot: 1, ondemand: 2 } as const;
-
 function checkTime(field: string, v: number): void {
   if (!Number.isSafeInteger(v)) throw new NativeError('EINVAL', `${field}: ${v} is not a whole number of seconds`);
-}
-
-function checkRequest(r: NativeRequest): unknown {
-  if (!Array.isArray(r.chunks) || r.chunks.length === 0) throw new NativeError('EINVAL', 'request.chunks: at least one chunk is required');
-  if (!(r.arrangement in ARRANGEMENT)) throw new NativeError('EINVAL', `request.arrangement: '${r.arrangement}' is not free, pack, scatter or vscatter`);
-  if (!(r.sharing in SHARING)) throw new NativeError('EINVAL', `request.sharing: '${r.sharing}' is not shared, excl or exclhost`);
-  const chunks = r.chunks.map((c, i) => {
-    for (const k of ['count', 'ncpus', 'ngpus', 'mpiprocs'] as const) checkCount(`request.chunks[${i}].${k}`, c[k]);
-    checkCount(`request.chunks[${i}].mem_bytes`, c.mem_bytes, Number.MAX_SAFE_INTEGER);
-    if (c.count < 1) throw new NativeError('EINVAL', `request.chunks[${i}].count: at least 1`);
-    if (!(c.capacity in CAPACITY)) throw new NativeError('EINVAL', `request.chunks[${i}].capacity: '${c.capacity}' is not any, spot or ondemand`);
-    return { count: c.count, ncpus: c.ncpus, mem_bytes: c.mem_bytes, ngpus: c.ngpus, mpiprocs: c.mpiprocs, efa: c.efa === true, instance_type: String(c.instance_type), capacity: CAPACITY[c.capacity] };
-  });
-  return { chunks, arrangement: ARRANGEMENT[r.arrangement], sharing: SHARING[r.sharing], same_group: r.same_group === true };
 }
 
 /**
@@ -53,6 +36,8 @@ function checkRequest(r: NativeRequest): unknown {
 export class NativeProfile {
   readonly #raw: RawProfile;
   readonly #nodes: number;
+  /** The topology's string dictionary: requests cross encoded as for NativeTopology.place. */
+  readonly #ids: ReadonlyMap<string, number>;
 
   /** Copies `topology`'s free resources (and which nodes jobs hold) as the availability at `now`. */
   constructor(topology: NativeTopology, now: number) {
@@ -60,6 +45,7 @@ export class NativeProfile {
     const { Profile } = loadAddon();
     this.#raw = call(() => new Profile(topology.raw, now));
     this.#nodes = topology.size;
+    this.#ids = topology.ids;
   }
 
   get now(): number { return this.#raw.now; }
@@ -72,8 +58,8 @@ export class NativeProfile {
    */
   addRunning(end: number, slots: readonly NativeSlot[], exclusive = false): number {
     checkTime('end', end);
-    const raw = this.#slots(slots);
-    const b = call(() => this.#raw.addRunning(end, raw, exclusive)) as Booking;
+    checkSlots(slots, this.#nodes);
+    const b = call(() => this.#raw.addRunning(end, slots as NativeSlot[], exclusive)) as Booking;
     if (!b.ok) throw new NativeError('EINVAL', b.reason);
     return b.id;
   }
@@ -87,8 +73,8 @@ export class NativeProfile {
     checkTime('end', end);
     if (start < this.now) throw new NativeError('EINVAL', `start: ${start} is before now (${this.now})`);
     if (end <= start) throw new NativeError('EINVAL', `end: ${end} is not after start (${start})`);
-    const raw = this.#slots(slots);
-    return call(() => this.#raw.reserve(start, end, raw, exclusive)) as Booking;
+    checkSlots(slots, this.#nodes);
+    return call(() => this.#raw.reserve(start, end, slots as NativeSlot[], exclusive)) as Booking;
   }
 
   /**
@@ -119,25 +105,18 @@ export class NativeProfile {
    * "no start by <notAfter>" (nothing diagnosed) — `notAfter = now` is EASY's cheap "can it start now?".
    */
   earliestStart(request: NativeRequest, duration: number, notBefore = this.now, notAfter = Number.MAX_SAFE_INTEGER): StartPlan {
-    const raw = checkRequest(request);
+    checkRequest(request);
     checkTime('duration', duration);
     if (duration < 1) throw new NativeError('EINVAL', `duration: ${duration} is not at least 1 second`);
     checkTime('notBefore', notBefore);
     checkTime('notAfter', notAfter);
-    const r = call(() => this.#raw.earliestStart(raw, duration, notBefore, notAfter)) as { ok: boolean; start: number; placement: NativePlacement };
-    return r.ok ? { start: r.start, placement: r.placement } : { start: null, placement: r.placement };
+    const enc = new Float64Array(encodedLength(request));
+    encodeRequest(request, this.#ids, enc, 0);
+    const r = call(() => this.#raw.earliestStart(enc, duration, notBefore, notAfter)) as { ok: boolean; start: number; placement: { v: Float64Array; text: string } };
+    const placement: NativePlacement = decodePlacement(r.placement.v, 0, request, r.placement.text)[0];
+    return r.ok ? { start: r.start, placement } : { start: null, placement };
   }
 
   /** The distinct times after now at which availability changes, ascending. */
   changePoints(): number[] { return call(() => this.#raw.changePoints()); }
-
-  #slots(slots: readonly NativeSlot[]): NativeSlot[] {
-    if (!Array.isArray(slots)) throw new NativeError('EINVAL', 'slots: an array is required');
-    return slots.map((s, i) => {
-      for (const k of ['node', 'chunk', 'ncpus', 'ngpus', 'mpiprocs'] as const) checkCount(`slots[${i}].${k}`, s[k]);
-      checkCount(`slots[${i}].mem_bytes`, s.mem_bytes, Number.MAX_SAFE_INTEGER);
-      if (s.node >= this.#nodes) throw new NativeError('EINVAL', `slots[${i}].node: ${s.node} is not a node of this topology (${this.#nodes} nodes)`);
-      return { node: s.node, chunk: s.chunk, ncpus: s.ncpus, mem_bytes: s.mem_bytes, ngpus: s.ngpus, mpiprocs: s.mpiprocs };
-    });
-  }
 }

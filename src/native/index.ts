@@ -4,6 +4,7 @@
  * one error class with a string code. Knows nodes, chunks and slots, not jobs.
  */
 import { call, asNativeError, checkCount, loadAddon, NativeError, type RawTopology } from './addon.js';
+import { checkRequest, decodePlacement, encodedLength, encodeRequest, placementLength } from './wire.js';
 
 export type Arrangement = 'free' | 'pack' | 'scatter' | 'vscatter';
 export type Sharing = 'shared' | 'excl' | 'exclhost';
@@ -50,13 +51,6 @@ export interface NativePlacement {
   diagnosis: { never: boolean; text: string; nodes: Record<string, number> };
 }
 
-const ARRANGEMENT: Record<Arrangement, number> = { free: 0, pack: 1, scatter: 2, vscatter: 3 };
-const SHARING: Record<Sharing, number> = { shared: 0, excl: 1, exclhost: 2 };
-const CAPACITY: Record<CapacityKind, number> = { any: 0, spot: 1, ondemand: 2 };
-/** Encoded widths (native/addon/addon.cpp): request header, numbers per chunk. */
-const REQ_HEAD = 4;
-const CHUNK_W = 8;
-
 /** The addon's Topology with the calls this module makes (src/native/addon.ts declares the common part). */
 interface RawPlacer {
   place(r: Float64Array, out: Float64Array): string;
@@ -82,59 +76,6 @@ function checkNode(n: NativeNode, i: number): void {
   }
   if (!Array.isArray(n.network_nodes) || n.network_nodes.length !== 3) throw new NativeError('EINVAL', `nodes[${i}].network_nodes: three layers are required`);
   if (typeof n.name !== 'string' || n.name.includes('\n')) throw new NativeError('EINVAL', `nodes[${i}].name: a string without newlines is required`);
-}
-
-function checkRequest(r: NativeRequest, at = 'request'): void {
-  if (!Array.isArray(r.chunks) || r.chunks.length === 0) throw new NativeError('EINVAL', `${at}.chunks: at least one chunk is required`);
-  if (!(r.arrangement in ARRANGEMENT)) throw new NativeError('EINVAL', `${at}.arrangement: '${String(r.arrangement)}' is not free, pack, scatter or vscatter`);
-  if (!(r.sharing in SHARING)) throw new NativeError('EINVAL', `${at}.sharing: '${String(r.sharing)}' is not shared, excl or exclhost`);
-  r.chunks.forEach((c, i) => {
-    for (const k of ['count', 'ncpus', 'ngpus', 'mpiprocs'] as const) checkCount(`chunks[${i}].${k}`, c[k]);
-    checkCount(`chunks[${i}].mem_bytes`, c.mem_bytes, Number.MAX_SAFE_INTEGER);
-    if (c.count < 1) throw new NativeError('EINVAL', `chunks[${i}].count: at least 1`);
-    if (!(c.capacity in CAPACITY)) throw new NativeError('EINVAL', `chunks[${i}].capacity: '${String(c.capacity)}' is not any, spot or ondemand`);
-  });
-}
-
-const encodedLength = (r: NativeRequest): number => REQ_HEAD + CHUNK_W * r.chunks.length;
-
-/** Writes a checked request at `at` (layout in native/addon/addon.cpp); returns the next offset. */
-function encode(r: NativeRequest, ids: ReadonlyMap<string, number>, out: Float64Array, at: number): number {
-  out[at++] = ARRANGEMENT[r.arrangement]; out[at++] = SHARING[r.sharing]; out[at++] = r.same_group ? 1 : 0; out[at++] = r.chunks.length;
-  for (const c of r.chunks) {
-    out[at++] = c.count; out[at++] = c.ncpus; out[at++] = c.mem_bytes; out[at++] = c.ngpus; out[at++] = c.mpiprocs;
-    out[at++] = c.efa ? 1 : 0; out[at++] = c.instance_type === '' ? -1 : ids.get(c.instance_type) ?? -2; out[at++] = CAPACITY[c.capacity];
-  }
-  return at;
-}
-
-let reasonNames: readonly string[] | undefined;
-let zeroCounts: Readonly<Record<string, number>> = {};
-const reasons = (): readonly string[] => {
-  if (!reasonNames) {
-    reasonNames = (loadAddon() as unknown as { reasons: string[] }).reasons;
-    zeroCounts = Object.freeze(Object.fromEntries(reasonNames.map((k) => [k, 0])));
-  }
-  return reasonNames;
-};
-/** Encoded placement header: ok, level, stranded, first_node, never, counts per reason, nslots. */
-const placementHead = (): number => 6 + reasons().length;
-
-/** Reads one encoded placement at `at` for request `r`; returns it and the next offset. */
-function decode(v: Float64Array, at: number, r: NativeRequest, text: string): [NativePlacement, number] {
-  const names = reasons();
-  let nodes: Record<string, number>;
-  if (v[at] === 1) nodes = { ...zeroCounts }; // placed: no node was refused
-  else { nodes = {}; names.forEach((name, i) => { nodes[name] = v[at + 5 + i]!; }); }
-  const nslots = v[at + 5 + names.length]!;
-  const slots: NativeSlot[] = new Array(nslots);
-  let s = at + 6 + names.length;
-  for (let i = 0; i < nslots; i++, s += 2) {
-    const chunk = v[s + 1]!; const c = r.chunks[chunk]!;
-    slots[i] = { node: v[s]!, chunk, ncpus: c.ncpus, mem_bytes: c.mem_bytes, ngpus: c.ngpus, mpiprocs: c.mpiprocs };
-  }
-  const p: NativePlacement = { ok: v[at] === 1, slots, level: v[at + 1]!, stranded: v[at + 2]!, first_node: v[at + 3]!, diagnosis: { never: v[at + 4] === 1, text, nodes } };
-  return [p, s];
 }
 
 /** Nodes as columns: typed arrays per field, names joined by newlines and strings interned once into one dictionary. */
@@ -174,14 +115,19 @@ export class NativeTopology {
   /** For src/native's other modules (ranks, backfill): the addon object behind this snapshot. */
   readonly raw: RawTopology;
   readonly names: readonly string[];
-  /** The string dictionary the snapshot crossed with (instance types of requests are sent as its ids). */
-  readonly #ids = new Map<string, number>();
+  /**
+   * For src/native's other modules: the string dictionary the snapshot crossed with (requests name
+   * instance types by its ids; see wire.ts).
+   */
+  readonly ids: ReadonlyMap<string, number>;
 
   /** Builds the snapshot; throws NativeError EINVAL naming the first bad node field. */
   constructor(nodes: readonly NativeNode[]) {
     nodes.forEach(checkNode);
     const Topology = loadAddon().Topology;
-    const columns = toColumns(nodes, this.#ids);
+    const ids = new Map<string, number>();
+    const columns = toColumns(nodes, ids);
+    this.ids = ids;
     this.raw = call(() => new Topology(columns));
     this.names = nodes.map((n) => n.name);
   }
@@ -202,18 +148,18 @@ export class NativeTopology {
     const out = reuse ? this.#in : new Float64Array(length);
     let at = 0;
     if (batch) out[at++] = rs.length;
-    for (const r of rs) at = encode(r, this.#ids, out, at);
+    for (const r of rs) at = encodeRequest(r, this.ids, out, at);
     return out;
   }
 
   /** Places one request synchronously (best fit; see placement.h). Throws NativeError EINVAL on a bad request. */
   place(r: NativeRequest): NativePlacement {
     const enc = this.#encode([r], false, true);
-    const length = placementHead() + 2 * r.chunks.reduce((n, c) => n + c.count, 0);
+    const length = placementLength(r);
     if (this.#out.length < length) this.#out = new Float64Array(2 * length);
     let text: string;
     try { text = this.#placer.place(enc, this.#out); } catch (e) { throw asNativeError(e); }
-    return decode(this.#out, 0, r, text)[0];
+    return decodePlacement(this.#out, 0, r, text)[0];
   }
 
   /** Places one request off the event loop, on an immutable copy of this snapshot. */
@@ -221,7 +167,7 @@ export class NativeTopology {
     const enc = this.#encode([r], false);
     try {
       const raw = await call(() => this.#placer.placeAsync(enc));
-      return decode(raw.v, 0, r, raw.text)[0];
+      return decodePlacement(raw.v, 0, r, raw.text)[0];
     } catch (e) { throw asNativeError(e); }
   }
 
@@ -259,7 +205,7 @@ export class NativeTopology {
 function decodeMany(raw: { v: Float64Array; texts: string[] }, rs: readonly NativeRequest[]): NativePlacement[] {
   const out: NativePlacement[] = [];
   let at = 1;
-  rs.forEach((r, i) => { const [p, next] = decode(raw.v, at, r, raw.texts[i] ?? ''); out.push(p); at = next; });
+  rs.forEach((r, i) => { const [p, next] = decodePlacement(raw.v, at, r, raw.texts[i] ?? ''); out.push(p); at = next; });
   return out;
 }
 

@@ -23,6 +23,7 @@
  */
 import { call, checkCount, loadAddon, NativeError } from './addon.js';
 import type { NativeSlot, NativeTopology } from './index.js';
+import { checkSlots } from './wire.js';
 
 /** What MPI launchers read, for one placement. */
 export interface LauncherFiles { hostfile: string; rankfile: string; machinefile: string; nodefile: string }
@@ -133,12 +134,8 @@ function toRaw(topo: NativeTopology, slots: readonly NativeSlot[], order: RankOr
  * slot out of range, a cpu list of the wrong length or with repeats, a NUMA domain out of range).
  */
 export function rankFiles(topo: NativeTopology, slots: readonly NativeSlot[], order: RankOrder = 'slot', options: RankOptions = {}): RankLayout {
-  slots.forEach((s, i) => {
-    for (const k of ['node', 'chunk', 'ncpus', 'ngpus', 'mpiprocs'] as const) checkCount(`slots[${i}].${k}`, s[k]);
-    checkCount(`slots[${i}].mem_bytes`, s.mem_bytes, Number.MAX_SAFE_INTEGER);
-    if (s.node >= topo.size) throw new NativeError('EINVAL', `slots[${i}].node: ${s.node} is not a node of this topology (${topo.size} nodes)`);
-  });
+  checkSlots(slots, topo.size);
   const raw = toRaw(topo, slots, order, options);
   const addon = loadAddon();
-  return call(() => addon.ranks(topo.raw, [...slots], raw) as RankLayout);
+  return call(() => addon.ranks(topo.raw, slots as NativeSlot[], raw) as RankLayout);
 }
