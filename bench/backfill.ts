@@ -38,6 +38,7 @@ function cluster(n: number): NativeNode[] {
       ngpus: 0, free_ngpus: 0, efa: efa ? 1 : 0, njobs: 0, exclusive: false, up: true, spot: i % 5 === 0,
       instance_type: efa ? 'c5n.18xlarge' : 'c5.12xlarge', az: 'us-east-1a', placement_group: `pg-${Math.floor(i / 512)}`,
       network_nodes: [`nn-t${Math.floor(i / 4096)}`, `nn-m${Math.floor(i / 256)}`, `nn-b${Math.floor(i / 16)}`],
+      cores: cpus / 2, numa: efa ? 2 : 1, ena_gbps: efa ? 100 : 12, pg_strategy: 'cluster', pg_partition: -1,
     };
   });
 }

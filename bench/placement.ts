@@ -30,7 +30,10 @@ function rng(seed: number): () => number {
   return () => { a |= 0; a = (a + 0x6d2b79f5) | 0; let t = Math.imul(a ^ (a >>> 15), 1 | a); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
 }
 
-/** 16 nodes per bottom network node, 256 per middle, 4096 per top; placement groups of 128..1024 nodes. */
+/**
+ * 16 nodes per bottom network node, 256 per middle, 4096 per top; placement groups of 128..1024
+ * nodes (cluster below 512, else partition groups of 4 partitions).
+ */
 function cluster(n: number): NativeNode[] {
   const r = rng(n);
   const pgSize = [128, 256, 512, 1024];
@@ -46,6 +49,8 @@ function cluster(n: number): NativeNode[] {
       ngpus: 0, free_ngpus: 0, efa: efa ? 1 : 0, njobs: busy > 0 ? 1 : 0, exclusive: false, up: r() > 0.002, spot: i % 5 === 0,
       instance_type: efa ? 'c5n.18xlarge' : 'c5.12xlarge', az: `us-east-1${'abc'[top % 3]}`, placement_group: `pg-${block}-${Math.floor((i % 1024) / pg)}`,
       network_nodes: [`nn-t${top}`, `nn-m${mid}`, `nn-b${bottom}`],
+      cores: cpus / 2, numa: efa ? 2 : 1, ena_gbps: efa ? 100 : 12,
+      pg_strategy: pg < 512 ? 'cluster' : 'partition', pg_partition: pg < 512 ? -1 : 1 + Math.floor((i % pg) / (pg / 4)),
     };
   });
 }

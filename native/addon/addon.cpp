@@ -75,6 +75,8 @@ bool split_names(const std::string& joined, size_t n, std::vector<std::string>& 
   return names.size() == n;
 }
 
+// Reads every column src/native/index.ts newColumns() makes (none is optional here, so a stale
+// caller fails loudly); the values were checked in TypeScript.
 bool from_columns(Napi::Env env, const Napi::Object& c, Columns& cols, std::vector<std::string>& dict) {
   Napi::Value nv = c.Get("n"), names = c.Get("names"), strings = c.Get("strings");
   if (!nv.IsNumber() || !names.IsString() || !strings.IsArray()) {
@@ -89,7 +91,9 @@ bool from_columns(Napi::Env env, const Napi::Object& c, Columns& cols, std::vect
       !column(env, c, "mem", n, 1, &cols.mem) || !column(env, c, "free_mem", n, 1, &cols.free_mem) ||
       !column(env, c, "flags", n, 1, &cols.flags) || !column(env, c, "instance_type", n, 1, &cols.instance_type) ||
       !column(env, c, "az", n, 1, &cols.az) || !column(env, c, "placement_group", n, 1, &cols.placement_group) ||
-      !column(env, c, "network_nodes", n, kLayers, &cols.network_nodes)) {
+      !column(env, c, "network_nodes", n, kLayers, &cols.network_nodes) || !column(env, c, "numa", n, 1, &cols.numa) ||
+      !column(env, c, "cores", n, 1, &cols.cores) || !column(env, c, "ena_gbps", n, 1, &cols.ena_gbps) ||
+      !column(env, c, "pg_strategy", n, 1, &cols.pg_strategy) || !column(env, c, "pg_partition", n, 1, &cols.pg_partition)) {
     return false;
   }
   if (!split_names(names.As<Napi::String>().Utf8Value(), n, cols.names)) {
@@ -194,7 +198,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   inst->topology = Napi::Persistent(ctor);
   env.SetInstanceData(inst);
   exports.Set("Topology", ctor);
-  exports.Set("abiVersion", Napi::Number::New(env, 3));  // = ABI_VERSION in src/native/addon.ts
+  exports.Set("abiVersion", Napi::Number::New(env, 4));  // = ABI_VERSION in src/native/addon.ts
   const size_t nreasons = static_cast<size_t>(Reason::kCount);
   Napi::Array reasons = Napi::Array::New(env, nreasons);
   for (size_t i = 0; i < nreasons; ++i) reasons.Set(static_cast<uint32_t>(i), reason_text(static_cast<Reason>(i)));

@@ -47,6 +47,10 @@ int band_of(uint32_t free) {
   return k;
 }
 
+PgStrategy strategy_of(uint8_t v) {
+  return v <= static_cast<uint8_t>(PgStrategy::Spread) ? static_cast<PgStrategy>(v) : PgStrategy::None;
+}
+
 }  // namespace
 
 Topology Topology::build(const std::vector<NodeSpec>& nodes) {
@@ -60,8 +64,8 @@ Topology Topology::build(const std::vector<NodeSpec>& nodes) {
     if (added) dict.push_back(s);
     return it->second;
   };
-  std::vector<uint32_t> ncpus(n), free_ncpus(n), ngpus(n), free_ngpus(n), efa(n), njobs(n), numa(n);
-  std::vector<double> mem(n), free_mem(n);
+  std::vector<uint32_t> ncpus(n), free_ncpus(n), cores(n), ngpus(n), free_ngpus(n), efa(n), njobs(n), numa(n);
+  std::vector<double> mem(n), free_mem(n), ena(n);
   std::vector<uint8_t> flags(n), strategy(n);
   std::vector<int32_t> itype(n), az(n), pg(n), part(n), net(n * kLayers);
   Columns c;
@@ -70,7 +74,7 @@ Topology Topology::build(const std::vector<NodeSpec>& nodes) {
     const NodeSpec& s = nodes[i];
     c.names.push_back(s.name);
     ncpus[i] = s.ncpus; free_ncpus[i] = s.free_ncpus; ngpus[i] = s.ngpus; free_ngpus[i] = s.free_ngpus;
-    efa[i] = s.efa; njobs[i] = s.njobs; numa[i] = s.numa;
+    efa[i] = s.efa; njobs[i] = s.njobs; numa[i] = s.numa; cores[i] = s.cores; ena[i] = s.ena_gbps;
     mem[i] = static_cast<double>(s.mem); free_mem[i] = static_cast<double>(s.free_mem);
     flags[i] = (s.up ? 1 : 0) | (s.spot ? 2 : 0) | (s.exclusive ? 4 : 0);
     strategy[i] = static_cast<uint8_t>(s.pg_strategy);
@@ -79,7 +83,7 @@ Topology Topology::build(const std::vector<NodeSpec>& nodes) {
   }
   c.strings = &dict;
   c.ncpus = ncpus.data(); c.free_ncpus = free_ncpus.data(); c.ngpus = ngpus.data(); c.free_ngpus = free_ngpus.data();
-  c.efa = efa.data(); c.njobs = njobs.data(); c.numa = numa.data();
+  c.efa = efa.data(); c.njobs = njobs.data(); c.numa = numa.data(); c.cores = cores.data(); c.ena_gbps = ena.data();
   c.mem = mem.data(); c.free_mem = free_mem.data(); c.flags = flags.data(); c.pg_strategy = strategy.data();
   c.instance_type = itype.data(); c.az = az.data(); c.placement_group = pg.data(); c.pg_partition = part.data();
   c.network_nodes = net.data();
@@ -96,7 +100,7 @@ Topology Topology::build(Columns c) {
   t.efa.assign(c.efa, c.efa + n);
   t.njobs.assign(c.njobs, c.njobs + n);
   t.free_ncpus.resize(n); t.free_ngpus.resize(n); t.mem.resize(n); t.free_mem.resize(n);
-  t.numa.resize(n); t.up.resize(n); t.spot.resize(n); t.exclusive.resize(n);
+  t.cores.resize(n); t.ena_gbps.resize(n); t.numa.resize(n); t.up.resize(n); t.spot.resize(n); t.exclusive.resize(n);
   t.instance_type.resize(n); t.az.resize(n); t.group.resize(n); t.pg_partition.resize(n);
   t.pg_strategy.resize(n); t.net.resize(n);
   Remap itype(c.strings, &t.itype_ids_, &t.instance_type_names), az(c.strings, &t.az_ids_, &t.az_names),
@@ -109,12 +113,15 @@ Topology Topology::build(Columns c) {
     t.mem[i] = static_cast<uint64_t>(c.mem[i]);
     t.free_mem[i] = clamp_to(static_cast<uint64_t>(c.free_mem[i]), t.mem[i]);
     t.numa[i] = c.numa && c.numa[i] ? c.numa[i] : 1;
+    const uint32_t cores = c.cores ? c.cores[i] : 0;
+    t.cores[i] = cores && cores < t.ncpus[i] ? cores : t.ncpus[i];
+    t.ena_gbps[i] = c.ena_gbps && c.ena_gbps[i] > 0 ? c.ena_gbps[i] : 0;  // NaN and negatives too
     t.up[i] = c.flags[i] & 1; t.spot[i] = (c.flags[i] >> 1) & 1; t.exclusive[i] = (c.flags[i] >> 2) & 1;
     t.instance_type[i] = itype(c.instance_type[i]);
     t.az[i] = az(c.az[i]);
     t.group[i] = grp(c.placement_group[i]);
-    t.pg_strategy[i] = c.pg_strategy ? static_cast<PgStrategy>(c.pg_strategy[i]) : PgStrategy::None;
-    t.pg_partition[i] = c.pg_partition ? c.pg_partition[i] : -1;
+    t.pg_strategy[i] = strategy_of(c.pg_strategy ? c.pg_strategy[i] : 0);
+    t.pg_partition[i] = t.pg_strategy[i] == PgStrategy::Partition && c.pg_partition && c.pg_partition[i] >= 0 ? c.pg_partition[i] : -1;
     for (int l = 0; l < kLayers; ++l) t.net[i][l] = net[l](c.network_nodes[i * kLayers + l]);
   }
   for (int l = 0; l < kLayers; ++l) t.net_count[l] = net[l].count();
@@ -216,7 +223,7 @@ DomainStats Topology::recount(int level, bool by_group, size_t d) const {
 }
 
 size_t Topology::bytes() const {
-  size_t b = size() * (7 * sizeof(uint32_t) + 2 * sizeof(uint64_t) + 3 + 4 * sizeof(int32_t) + 1 +
+  size_t b = size() * (8 * sizeof(uint32_t) + 2 * sizeof(uint64_t) + sizeof(double) + 3 + 4 * sizeof(int32_t) + 1 +
                        sizeof(std::array<int32_t, kLayers>) + sizeof(std::string));
   for (const std::string& s : names) b += s.capacity() > 15 ? s.capacity() + 1 : 0;
   for (int g = 0; g < 2; ++g)

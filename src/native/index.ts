@@ -9,14 +9,24 @@ import { checkRequest, decodePlacement, encodedLength, encodeRequest, placementL
 export type Arrangement = 'free' | 'pack' | 'scatter' | 'vscatter';
 export type Sharing = 'shared' | 'excl' | 'exclhost';
 export type CapacityKind = 'any' | 'spot' | 'ondemand';
+/** An EC2 placement group's strategy; '' when the node is in none, or it is not known. */
+export type PgStrategy = '' | 'cluster' | 'partition' | 'spread';
 
 /** A node as the core sees it. Every field is set (no optional fields cross the boundary). */
 export interface NativeNode {
   name: string;
+  /** vCPUs (hardware threads): what chunks' ncpus count. */
   ncpus: number; free_ncpus: number;
+  /** Physical cores, at most ncpus; 0 = unknown (taken as ncpus). */
+  cores: number;
+  /** NUMA domains, at least 1 (the rank layout's default shape). */
+  numa: number;
   mem_bytes: number; free_mem_bytes: number;
   ngpus: number; free_ngpus: number;
+  /** EFA devices; 0 = ENA only. */
   efa: number;
+  /** ENA bandwidth in Gbit/s (12.5 for "up to 12.5 Gigabit"); 0 = unknown. */
+  ena_gbps: number;
   njobs: number;
   exclusive: boolean;
   up: boolean;
@@ -24,6 +34,10 @@ export interface NativeNode {
   instance_type: string;
   az: string;
   placement_group: string;
+  /** The placement group's strategy ('' = none or unknown); set only with a placement_group. */
+  pg_strategy: PgStrategy;
+  /** The node's partition of a 'partition' group; -1 = none (the only value for other strategies). */
+  pg_partition: number;
   /** EC2 instance topology, top layer first; empty strings when unknown. */
   network_nodes: [string, string, string];
 }
@@ -65,15 +79,28 @@ interface RawPlacer {
 const U32_FIELDS = ['ncpus', 'free_ncpus', 'ngpus', 'free_ngpus', 'efa', 'njobs'] as const;
 const BYTE_FIELDS = ['mem_bytes', 'free_mem_bytes'] as const;
 const STRING_FIELDS = ['instance_type', 'az', 'placement_group'] as const;
+const STRATEGIES: readonly PgStrategy[] = ['', 'cluster', 'partition', 'spread'];
+/** A strategy as the core's enum (fleetq::PgStrategy: its index in STRATEGIES), -1 when it is none of them. */
+function strategyId(s: unknown): number {
+  return s === '' ? 0 : s === 'cluster' ? 1 : s === 'partition' ? 2 : s === 'spread' ? 3 : -1;
+}
 
 /** The slow path of toColumns' check: throws NativeError EINVAL naming node i's first bad field. */
 function checkNode(x: NativeNode, i: number): void {
+  const bad = (k: string, want: string): NativeError => new NativeError('EINVAL', `nodes[${i}].${k}: ${want}, got ${JSON.stringify(x[k as keyof NativeNode]) ?? 'undefined'}`);
   for (const k of U32_FIELDS) checkCount(`nodes[${i}].${k}`, x[k]);
   for (const k of BYTE_FIELDS) checkCount(`nodes[${i}].${k}`, x[k], Number.MAX_SAFE_INTEGER);
   if (typeof x.name !== 'string' || x.name.includes('\n')) throw new NativeError('EINVAL', `nodes[${i}].name: a string without newlines is required`);
   for (const k of STRING_FIELDS) if (typeof x[k] !== 'string') throw new NativeError('EINVAL', `nodes[${i}].${k}: a string is required`);
   const net = x.network_nodes as unknown;
   if (!Array.isArray(net) || net.length !== 3 || !net.every((s) => typeof s === 'string')) throw new NativeError('EINVAL', `nodes[${i}].network_nodes: three layers (strings) are required`);
+  if (!((x.cores >>> 0) === x.cores && x.cores <= x.ncpus)) throw bad('cores', `a whole number in 0..ncpus (${x.ncpus}) is required`);
+  if (!((x.numa >>> 0) === x.numa && x.numa >= 1)) throw bad('numa', 'a whole number of at least 1 is required');
+  if (!(typeof x.ena_gbps === 'number' && Number.isFinite(x.ena_gbps) && x.ena_gbps >= 0)) throw bad('ena_gbps', 'a finite number of at least 0 is required');
+  if (strategyId(x.pg_strategy) < 0) throw bad('pg_strategy', `one of ${STRATEGIES.map((k) => `'${k}'`).join(', ')} is required`);
+  if (x.pg_strategy !== '' && x.placement_group === '') throw bad('pg_strategy', 'a strategy needs a placement_group (it is empty)');
+  if (!(Number.isInteger(x.pg_partition) && x.pg_partition >= -1 && x.pg_partition <= 0x7fffffff)) throw bad('pg_partition', 'a whole number in -1..2147483647 is required');
+  if (x.pg_partition !== -1 && x.pg_strategy !== 'partition') throw bad('pg_partition', `-1 unless pg_strategy is 'partition' (it is '${x.pg_strategy}')`);
 }
 
 /**
@@ -100,6 +127,7 @@ function newColumns(n: number) {
     ncpus: new Uint32Array(n), free_ncpus: new Uint32Array(n), ngpus: new Uint32Array(n), free_ngpus: new Uint32Array(n),
     efa: new Uint32Array(n), njobs: new Uint32Array(n), mem: new Float64Array(n), free_mem: new Float64Array(n), flags: new Uint8Array(n),
     instance_type: new Int32Array(n), az: new Int32Array(n), placement_group: new Int32Array(n), network_nodes: new Int32Array(3 * n),
+    numa: new Uint32Array(n), cores: new Uint32Array(n), ena_gbps: new Float64Array(n), pg_strategy: new Uint8Array(n), pg_partition: new Int32Array(n),
   };
 }
 type Columns = ReturnType<typeof newColumns>;
@@ -115,15 +143,22 @@ function fill(nodes: readonly NativeNode[], c: Columns, names: string[], ids: Ma
   for (let i = 0; i < nodes.length; i++) {
     const x = nodes[i]!;
     const nn = x.network_nodes;
+    const strategy = strategyId(x.pg_strategy);
     // (v >>> 0) === v: a whole number in 0..2^32-1, without a call per field.
     if (!((x.ncpus >>> 0) === x.ncpus && (x.free_ncpus >>> 0) === x.free_ncpus && (x.ngpus >>> 0) === x.ngpus && (x.free_ngpus >>> 0) === x.free_ngpus &&
       (x.efa >>> 0) === x.efa && (x.njobs >>> 0) === x.njobs && Number.isSafeInteger(x.mem_bytes) && x.mem_bytes >= 0 &&
       Number.isSafeInteger(x.free_mem_bytes) && x.free_mem_bytes >= 0 && typeof x.name === 'string' && !x.name.includes('\n') &&
       typeof x.instance_type === 'string' && typeof x.az === 'string' && typeof x.placement_group === 'string' && Array.isArray(nn) && nn.length === 3 &&
-      typeof nn[0] === 'string' && typeof nn[1] === 'string' && typeof nn[2] === 'string')) checkNode(x, i);
+      typeof nn[0] === 'string' && typeof nn[1] === 'string' && typeof nn[2] === 'string' &&
+      (x.cores >>> 0) === x.cores && x.cores <= x.ncpus && (x.numa >>> 0) === x.numa && x.numa >= 1 &&
+      typeof x.ena_gbps === 'number' && x.ena_gbps >= 0 && x.ena_gbps < Infinity &&
+      // A strategy only with a group; a partition number (0..2^31-1) only with 'partition'.
+      strategy >= 0 && (strategy === 0 || x.placement_group !== '') &&
+      (x.pg_partition === -1 || (strategy === 2 && (x.pg_partition | 0) === x.pg_partition && x.pg_partition >= 0)))) checkNode(x, i);
     c.ncpus[i] = x.ncpus; c.free_ncpus[i] = x.free_ncpus; c.ngpus[i] = x.ngpus; c.free_ngpus[i] = x.free_ngpus;
     c.efa[i] = x.efa; c.njobs[i] = x.njobs; c.mem[i] = x.mem_bytes; c.free_mem[i] = x.free_mem_bytes;
     c.flags[i] = (x.up ? 1 : 0) | (x.spot ? 2 : 0) | (x.exclusive ? 4 : 0);
+    c.numa[i] = x.numa; c.cores[i] = x.cores; c.ena_gbps[i] = x.ena_gbps; c.pg_strategy[i] = strategy; c.pg_partition[i] = x.pg_partition;
     c.instance_type[i] = it.id(x.instance_type); c.az[i] = zone.id(x.az); c.placement_group[i] = pg.id(x.placement_group);
     c.network_nodes[3 * i] = top.id(nn[0]); c.network_nodes[3 * i + 1] = mid.id(nn[1]); c.network_nodes[3 * i + 2] = bottom.id(nn[2]);
     names[i] = x.name;

@@ -19,6 +19,7 @@ export function launcherFiles(alloc: readonly Allocation[]): LauncherFiles {
       nodes.push({
         name: a.node, ncpus: 0, free_ncpus: 0, mem_bytes: 0, free_mem_bytes: 0, ngpus: 0, free_ngpus: 0, efa: 0, njobs: 0,
         exclusive: false, up: true, spot: false, instance_type: '', az: '', placement_group: '', network_nodes: ['', '', ''],
+        cores: 0, numa: 1, ena_gbps: 0, pg_strategy: '', pg_partition: -1,
       });
     }
     const n = nodes[i]!;

@@ -15,6 +15,7 @@ function node(i: number, cpus: number, free = cpus): NativeNode {
   return {
     name: `n${i}`, ncpus: cpus, free_ncpus: free, mem_bytes: 64 * GB, free_mem_bytes: 64 * GB, ngpus: 0, free_ngpus: 0, efa: 0, njobs: free < cpus ? 1 : 0,
     exclusive: false, up: true, spot: false, instance_type: 'c5.xlarge', az: 'az1', placement_group: '', network_nodes: ['top', 'mid', 'bot'],
+    cores: cpus, numa: 1, ena_gbps: 0, pg_strategy: '', pg_partition: -1,
   };
 }
 function req(count: number, ncpus: number, arrangement: Arrangement = 'free', sharing: Sharing = 'shared'): NativeRequest {

@@ -33,6 +33,7 @@ test('node-gyp builds binding.gyp into an addon that loads and places', (t) => {
   const node = (name: string): ConstructorParameters<typeof NativeTopology>[0][number] => ({
     name, ncpus: 4, free_ncpus: 4, mem_bytes: 1 << 30, free_mem_bytes: 1 << 30, ngpus: 0, free_ngpus: 0, efa: 1, njobs: 0,
     exclusive: false, up: true, spot: false, instance_type: 'c5n.18xlarge', az: 'a', placement_group: 'pg', network_nodes: ['t', 'm', 'b'],
+    cores: 2, numa: 1, ena_gbps: 100, pg_strategy: 'cluster', pg_partition: -1,
   });
   const p = new NativeTopology([node('x'), node('y')]).place({
     chunks: [{ count: 2, ncpus: 4, mem_bytes: 0, ngpus: 0, mpiprocs: 4, efa: true, instance_type: '', capacity: 'any' }], arrangement: 'scatter', sharing: 'shared', same_group: true,

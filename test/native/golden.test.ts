@@ -8,13 +8,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeTopology, type Arrangement, type CapacityKind, type NativeChunk, type NativeNode, type NativePlacement, type NativeRequest, type Sharing } from '../../src/native/index.js';
-import { rankFiles, type NodeHardware, type RankOrder } from '../../src/native/ranks.js';
+import { rankFiles, type RankOrder } from '../../src/native/ranks.js';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'native', 'test', 'golden');
 const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 };
 
 interface Case { line: number; select: string; place: string; want: string; files: Array<{ what: string; text: string }> }
-interface Golden { nodes: NativeNode[]; numa: number[]; cases: Case[] }
+interface Golden { nodes: NativeNode[]; cases: Case[] }
 
 function size(s: string): number {
   const m = /^(\d+)([a-z]*)$/.exec(s);
@@ -25,7 +25,7 @@ function size(s: string): number {
 const dash = (s: string): string => (s === '-' ? '' : s);
 
 /** name ncpus mem ngpus efa numa type az pg network free flags */
-function nodeRow(line: string): { node: NativeNode; numa: number } {
+function nodeRow(line: string): NativeNode {
   const w = line.trim().split(/\s+/);
   if (w.length !== 12) throw new Error(`a node row has 12 fields: ${line}`);
   const [name, ncpus, mem, ngpus, efa, numa, type, az, pg, net, free, flags] = w as [string, string, string, string, string, string, string, string, string, string, string, string];
@@ -34,6 +34,8 @@ function nodeRow(line: string): { node: NativeNode; numa: number } {
     name, ncpus: Number(ncpus), free_ncpus: Number(ncpus), mem_bytes: size(mem), free_mem_bytes: size(mem), ngpus: Number(ngpus), free_ngpus: Number(ngpus),
     efa: Number(efa), njobs: 0, exclusive: false, up: true, spot: false, instance_type: dash(type), az: dash(az), placement_group: dash(pg),
     network_nodes: [layers[0] ?? '', layers[1] ?? '', layers[2] ?? ''],
+    // The NUMA shape comes from the topology (as golden_test.cpp sets it); a group is a cluster group.
+    cores: 0, numa: Number(numa), ena_gbps: 0, pg_strategy: pg === '-' ? '' : 'cluster', pg_partition: -1,
   };
   if (free !== 'all') {
     const [c, m, g] = free.split('/');
@@ -47,11 +49,11 @@ function nodeRow(line: string): { node: NativeNode; numa: number } {
     else if (f.startsWith('jobs=')) node.njobs = Number(f.slice(5));
     else throw new Error(`unknown flag ${f}`);
   }
-  return { node, numa: Number(numa) };
+  return node;
 }
 
 function parse(path: string): Golden {
-  const g: Golden = { nodes: [], numa: [], cases: [] };
+  const g: Golden = { nodes: [], cases: [] };
   let inNodes = false;
   readFileSync(path, 'utf8').split('\n').forEach((line, i) => {
     const last = g.cases[g.cases.length - 1];
@@ -60,7 +62,7 @@ function parse(path: string): Golden {
     const w = line.trim().split(/\s+/);
     if (w[0] === 'nodes') { inNodes = true; return; }
     if (w[0] === 'end') { inNodes = false; return; }
-    if (inNodes) { const r = nodeRow(line); g.nodes.push(r.node); g.numa.push(r.numa); return; }
+    if (inNodes) { g.nodes.push(nodeRow(line)); return; }
     if (w[0] === 'request') {
       const c: Case = { line: i + 1, select: '', place: '', want: '', files: [] };
       for (const x of w.slice(1)) {
@@ -110,10 +112,9 @@ function show(g: Golden, r: NativeRequest, p: NativePlacement): string {
   return `${kinds.join('+')} level=${p.level} stranded=${p.stranded}`;
 }
 
-function launcherFile(g: Golden, topo: NativeTopology, p: NativePlacement, what: string): string {
+function launcherFile(topo: NativeTopology, p: NativePlacement, what: string): string {
   const [kind, order = 'slot'] = what.split(/\s+/) as [string, string?];
-  const hardware = new Map<number, NodeHardware>(g.numa.map((numa, i) => [i, { numa, cpu_numa: null, gpu_numa: null, efa_numa: null }]));
-  const files = rankFiles(topo, p.slots, order as RankOrder, { hardware });
+  const files = rankFiles(topo, p.slots, order as RankOrder);
   return kind === 'hostfile' ? files.hostfile : kind === 'machinefile' ? files.machinefile : kind === 'nodefile' ? files.nodefile : files.rankfile;
 }
 
@@ -133,7 +134,7 @@ for (const file of paths) {
       const p = topo.place(r);
       const where = `${file}:${c.line}: select=${c.select} place=${c.place}`;
       t.is(show(g, r, p), c.want, where);
-      for (const f of c.files) t.is(launcherFile(g, topo, p, f.what), f.text, `${where}: ${f.what}`);
+      for (const f of c.files) t.is(launcherFile(topo, p, f.what), f.text, `${where}: ${f.what}`);
     }
   });
 }

@@ -39,6 +39,7 @@ test('mpirun binds each rank to the cpus of the generated rankfile', async (t) =
   const node: NativeNode = {
     name: host, ncpus: 2, free_ncpus: 2, mem_bytes: 0, free_mem_bytes: 0, ngpus: 0, free_ngpus: 0, efa: 0, njobs: 0,
     exclusive: false, up: true, spot: false, instance_type: '', az: '', placement_group: '', network_nodes: ['', '', ''],
+    cores: 0, numa: 1, ena_gbps: 0, pg_strategy: '', pg_partition: -1,
   };
   const topo = new NativeTopology([node]);
   // Two chunks of ncpus=1:mpiprocs=2; the daemon assigned the job cpus 1 then 0.

@@ -12,7 +12,8 @@ const GB = 1024 ** 3;
 function node(name: string, cpus: number, bottom: string, o: Partial<NativeNode> = {}): NativeNode {
   return {
     name, ncpus: cpus, free_ncpus: cpus, mem_bytes: 64 * GB, free_mem_bytes: 64 * GB, ngpus: 0, free_ngpus: 0, efa: 1, njobs: 0,
-    exclusive: false, up: true, spot: false, instance_type: 'c5n.18xlarge', az: 'az1', placement_group: 'pg1', network_nodes: ['top', 'mid', bottom], ...o,
+    exclusive: false, up: true, spot: false, instance_type: 'c5n.18xlarge', az: 'az1', placement_group: 'pg1', network_nodes: ['top', 'mid', bottom],
+    cores: cpus / 2 >>> 0, numa: 2, ena_gbps: 100, pg_strategy: 'cluster', pg_partition: -1, ...o,
   };
 }
 function req(count: number, ncpus: number, arrangement: Arrangement = 'free', o: Partial<NativeRequest> = {}, efa = false): NativeRequest {
@@ -105,11 +106,12 @@ test('allocate exclusively holds the node; setFree changes what fits', (t) => {
 
 const arbNodes = fc.array(fc.record({
   cpus: fc.integer({ min: 1, max: 16 }), busy: fc.integer({ min: 0, max: 16 }), efa: fc.boolean(), up: fc.nat(9),
-  bottom: fc.integer({ min: 0, max: 5 }), pg: fc.constantFrom('', 'g1', 'g2'), spot: fc.boolean(), topo: fc.nat(9),
+  bottom: fc.integer({ min: 0, max: 5 }), pg: fc.constantFrom('', 'g1', 'g2'), spot: fc.boolean(), topo: fc.nat(9), part: fc.integer({ min: -1, max: 3 }),
   gpus: fc.constantFrom(0, 0, 2), type: fc.constantFrom('c5n', 'p4d'), excl: fc.nat(19),
 }), { minLength: 1, maxLength: 40 }).map((xs) => xs.map((x, i) => node(`n${i}`, x.cpus, x.topo === 0 ? '' : `b${x.bottom}`, {
   free_ncpus: Math.max(0, x.cpus - x.busy), njobs: x.busy > 0 || x.excl === 0 ? 1 : 0, exclusive: x.excl === 0, efa: x.efa ? 1 : 0, up: x.up !== 0,
-  placement_group: x.pg, spot: x.spot, ngpus: x.gpus, free_ngpus: x.busy > 8 ? 0 : x.gpus, instance_type: x.type,
+  // g2 is a partition group (the partition does not change where a job may go: the reference ignores it).
+  placement_group: x.pg, pg_strategy: x.pg === '' ? '' : x.pg === 'g2' ? 'partition' : 'cluster', pg_partition: x.pg === 'g2' ? x.part : -1, spot: x.spot, ngpus: x.gpus, free_ngpus: x.busy > 8 ? 0 : x.gpus, instance_type: x.type,
   network_nodes: x.topo === 0 ? ['', '', ''] : ['top', `m${x.bottom % 2}`, `b${x.bottom}`],
 })));
 const arbReq = fc.record({

@@ -10,6 +10,7 @@ function node(name: string, ncpus: number, ngpus = 0, efa = 0): NativeNode {
   return {
     name, ncpus, free_ncpus: ncpus, mem_bytes: 0, free_mem_bytes: 0, ngpus, free_ngpus: ngpus, efa, njobs: 0,
     exclusive: false, up: true, spot: false, instance_type: '', az: '', placement_group: '', network_nodes: ['', '', ''],
+    cores: ncpus, numa: 1, ena_gbps: 0, pg_strategy: '', pg_partition: -1,
   };
 }
 const slot = (node: number, ncpus: number, mpiprocs: number, ngpus = 0, chunk = 0): NativeSlot => ({ node, chunk, ncpus, mem_bytes: 0, ngpus, mpiprocs });

@@ -26,25 +26,27 @@ constexpr int kLevels = kLevelCluster + 1;
 // One node as the caller describes it.
 struct NodeSpec {
   std::string name;
-  uint32_t ncpus = 0, free_ncpus = 0;
+  uint32_t ncpus = 0, free_ncpus = 0;  // vCPUs (hardware threads)
+  uint32_t cores = 0;        // physical cores, <= ncpus; 0 = unknown (taken as ncpus: no SMT)
   uint64_t mem = 0, free_mem = 0;
   uint32_t ngpus = 0, free_ngpus = 0;
-  uint32_t numa = 1;
+  uint32_t numa = 1;         // NUMA domains; 0 is taken as 1
   uint32_t efa = 0;          // EFA devices; 0 = ENA only
-  uint32_t ena_gbps = 0;
+  double ena_gbps = 0;       // ENA bandwidth, 0 = unknown; fractional ("up to 12.5 Gigabit")
   uint32_t njobs = 0;        // jobs with a chunk here
   bool exclusive = false;    // an exclusive job holds it
   bool up = true;
   bool spot = false;
   std::string instance_type, az, placement_group;
   PgStrategy pg_strategy = PgStrategy::None;
-  int32_t pg_partition = -1;
+  int32_t pg_partition = -1;  // partition number, only with PgStrategy::Partition; -1 = none
   std::array<std::string, kLayers> network_nodes;  // top to bottom; empty = unknown
 };
 
 // A snapshot as columns (what the addon receives from TypeScript): one array per field, `n` long
 // (network_nodes: 3 per node, top layer first), strings as ids into one shared dictionary
-// (-1 = none). Pointers are only read during Topology::build; optional columns may be null.
+// (-1 = none). Pointers are only read during Topology::build; optional columns may be null (the
+// addon always sends every column). Out-of-range values are normalized as Topology::build says.
 struct Columns {
   size_t n = 0;
   std::vector<std::string> names;  // moved into the topology
@@ -55,7 +57,9 @@ struct Columns {
   const uint8_t* flags = nullptr;                     // bit 0 up, bit 1 spot, bit 2 exclusive
   const int32_t *instance_type = nullptr, *az = nullptr, *placement_group = nullptr, *network_nodes = nullptr;
   const uint32_t* numa = nullptr;              // optional: 1
-  const uint8_t* pg_strategy = nullptr;        // optional: None
+  const uint32_t* cores = nullptr;             // optional: ncpus
+  const double* ena_gbps = nullptr;            // optional: 0
+  const uint8_t* pg_strategy = nullptr;        // optional: None (PgStrategy values)
   const int32_t* pg_partition = nullptr;       // optional: -1
 };
 
@@ -96,7 +100,9 @@ class Topology {
   // build(Columns) of the same nodes.
   static Topology build(const std::vector<NodeSpec>& nodes);
   // Builds straight from columns; each dictionary string is interned once, not once per node.
-  // Free values above the totals are clamped to them.
+  // Free values above the totals are clamped to them; cores of 0 or above ncpus become ncpus, numa
+  // 0 becomes 1, an unknown strategy None, and a partition number is kept only with
+  // PgStrategy::Partition (else -1).
   static Topology build(Columns cols);
 
   size_t size() const { return ncpus.size(); }
@@ -126,8 +132,9 @@ class Topology {
 
   // Per node, all of the same length. Read freely; change free values only through the methods above.
   std::vector<std::string> names;
-  std::vector<uint32_t> ncpus, free_ncpus, ngpus, free_ngpus, efa, numa, njobs;
+  std::vector<uint32_t> ncpus, free_ncpus, cores, ngpus, free_ngpus, efa, numa, njobs;
   std::vector<uint64_t> mem, free_mem;
+  std::vector<double> ena_gbps;
   std::vector<uint8_t> up, spot, exclusive;
   std::vector<int32_t> instance_type, az, group, pg_partition;
   std::vector<PgStrategy> pg_strategy;
