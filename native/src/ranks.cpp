@@ -54,10 +54,14 @@ bool resolve_hardware(const Topology& t, const RankOptions& o, JobNode& j, std::
   j.domains = hw.numa ? hw.numa : std::max<uint32_t>(1, t.numa[j.node]);
   j.efa = t.efa[j.node];
   const uint32_t ncpus = std::max<uint32_t>(1, t.ncpus[j.node]);
-  if (hw.cpu_numa.empty()) {  // contiguous equal blocks of the node's cpus; ids beyond them in the last
+  // With SMT (ncpus a multiple of cores) Linux numbers the second threads after all first ones, so
+  // cpu c is a thread of core c mod cores (EC2: cpus 0-17,36-53 on node 0 of a c5n.18xlarge).
+  const uint32_t cores = t.cores[j.node] && ncpus % t.cores[j.node] == 0 ? t.cores[j.node] : ncpus;
+  if (hw.cpu_numa.empty()) {  // the cores in contiguous equal blocks; ids beyond ncpus in the last
     for (uint32_t c : j.cpus) hw.cpu_numa.resize(std::max<size_t>(hw.cpu_numa.size(), c + 1), 0);
     for (uint32_t c = 0; c < hw.cpu_numa.size(); ++c)
-      hw.cpu_numa[c] = std::min<uint32_t>(j.domains - 1, static_cast<uint32_t>(static_cast<uint64_t>(c) * j.domains / ncpus));
+      hw.cpu_numa[c] = c >= ncpus ? j.domains - 1
+                                  : static_cast<uint32_t>(static_cast<uint64_t>(c % cores) * j.domains / cores);
   }
   if (hw.gpu_numa.empty()) hw.gpu_numa = spread(t.ngpus[j.node], j.domains);
   if (hw.efa_numa.empty()) hw.efa_numa = spread(j.efa, j.domains);

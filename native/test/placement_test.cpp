@@ -1,6 +1,7 @@
 // GoogleTest tables for the filters, the comparator, the topology arrays and placement.
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,74 @@ TEST(Topology, InternsNamesAndNetworkLayers) {
   EXPECT_EQ(t.net[0][2], t.net[2][2]);
   EXPECT_EQ(t.instance_type_id("c5.18xlarge"), t.instance_type[2]);
   EXPECT_EQ(t.instance_type_id("nope"), -1);
+}
+
+// The node fields placement does not read cross Topology::build as given, normalized as its
+// contract says (cores 0 or above ncpus = ncpus, numa 0 = 1, a partition only with Partition).
+TEST(Topology, CarriesNodeHardwareAndPlacementGroupFields) {
+  struct Want { uint32_t cores, numa; double ena; PgStrategy strategy; int32_t partition; };
+  struct Case { const char* name; uint32_t ncpus, cores, numa; double ena; PgStrategy strategy; int32_t partition; Want want; };
+  const Case cases[] = {
+      {"smt c5n.18xlarge", 72, 36, 2, 100, PgStrategy::Cluster, -1, {36, 2, 100, PgStrategy::Cluster, -1}},
+      {"cores unknown", 8, 0, 1, 12.5, PgStrategy::Spread, -1, {8, 1, 12.5, PgStrategy::Spread, -1}},
+      {"cores above ncpus", 8, 16, 1, 0, PgStrategy::None, -1, {8, 1, 0, PgStrategy::None, -1}},
+      {"numa 0", 8, 4, 0, 0, PgStrategy::None, -1, {4, 1, 0, PgStrategy::None, -1}},
+      {"partition 3", 96, 48, 2, 50, PgStrategy::Partition, 3, {48, 2, 50, PgStrategy::Partition, 3}},
+      {"partition unknown", 96, 48, 2, 50, PgStrategy::Partition, -1, {48, 2, 50, PgStrategy::Partition, -1}},
+      {"partition without the strategy", 8, 8, 1, 0, PgStrategy::Cluster, 2, {8, 1, 0, PgStrategy::Cluster, -1}},
+      {"negative bandwidth", 8, 8, 1, -5, PgStrategy::None, -1, {8, 1, 0, PgStrategy::None, -1}},
+  };
+  std::vector<NodeSpec> specs;
+  for (const Case& c : cases) {
+    NodeSpec s = node(c.name, c.ncpus, "b1");
+    s.cores = c.cores; s.numa = c.numa; s.ena_gbps = c.ena; s.pg_strategy = c.strategy; s.pg_partition = c.partition;
+    specs.push_back(s);
+  }
+  const Topology t = Topology::build(specs);
+  for (size_t i = 0; i < std::size(cases); ++i) {
+    const Want& w = cases[i].want;
+    SCOPED_TRACE(cases[i].name);
+    EXPECT_EQ(t.ncpus[i], cases[i].ncpus);
+    EXPECT_EQ(t.cores[i], w.cores);
+    EXPECT_EQ(t.numa[i], w.numa);
+    EXPECT_EQ(t.ena_gbps[i], w.ena);
+    EXPECT_EQ(static_cast<int>(t.pg_strategy[i]), static_cast<int>(w.strategy));
+    EXPECT_EQ(t.pg_partition[i], w.partition);
+  }
+}
+
+// Columns the caller leaves out take their defaults; an unknown strategy value becomes None.
+TEST(Topology, OptionalColumnsDefault) {
+  const std::vector<std::string> dict;
+  const uint32_t ncpus[] = {8, 8}, zero[] = {0, 0};
+  const double mem[] = {0, 0};
+  const uint8_t flags[] = {1, 1}, strategy[] = {2, 9};
+  const int32_t none[] = {-1, -1}, net[] = {-1, -1, -1, -1, -1, -1}, part[] = {4, 4};
+  Columns c;
+  c.n = 2;
+  c.names = {"a", "b"};
+  c.strings = &dict;
+  c.ncpus = c.free_ncpus = ncpus;
+  c.ngpus = c.free_ngpus = c.efa = c.njobs = zero;
+  c.mem = c.free_mem = mem;
+  c.flags = flags;
+  c.instance_type = c.az = c.placement_group = none;
+  c.network_nodes = net;
+  const Topology d = Topology::build(c);  // no numa, cores, ena_gbps, strategy, partition columns
+  for (uint32_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(d.cores[i], 8u) << "node " << i;
+    EXPECT_EQ(d.numa[i], 1u) << "node " << i;
+    EXPECT_EQ(d.ena_gbps[i], 0.0) << "node " << i;
+    EXPECT_EQ(d.pg_strategy[i], PgStrategy::None) << "node " << i;
+    EXPECT_EQ(d.pg_partition[i], -1) << "node " << i;
+  }
+  c.pg_strategy = strategy;
+  c.pg_partition = part;
+  const Topology s = Topology::build(c);
+  EXPECT_EQ(s.pg_strategy[0], PgStrategy::Partition);
+  EXPECT_EQ(s.pg_partition[0], 4);
+  EXPECT_EQ(s.pg_strategy[1], PgStrategy::None) << "strategy 9 is none of PgStrategy's values";
+  EXPECT_EQ(s.pg_partition[1], -1);
 }
 
 TEST(Topology, AllocateNeverOverCommits) {

@@ -98,6 +98,27 @@ TEST(Ranks, Layouts) {
   for (const Case& c : cases) EXPECT_EQ(show(t, layout(t, c.slots, c.o)), c.want) << c.name;
 }
 
+// The derived NUMA shape uses the topology's cores: with SMT the second threads are numbered after
+// all first threads, so a domain holds a block of cores and their sibling threads.
+TEST(Ranks, SmtNumaShapeFromCores) {
+  struct Case { const char* name; uint32_t cpus, cores, numa; std::string want; };
+  const Case cases[] = {
+      {"smt, 2 domains: cores 0-1 with siblings 4-5", 8, 4, 2, "s:0-1,4-5 numa0\ns:2-3,6-7 numa1\n"},
+      {"no smt (cores = cpus): contiguous blocks", 8, 8, 2, "s:0-3 numa0\ns:4-7 numa1\n"},
+      {"cores unknown: contiguous blocks", 8, 0, 2, "s:0-3 numa0\ns:4-7 numa1\n"},
+      {"cores not dividing cpus: contiguous blocks", 8, 3, 2, "s:0-3 numa0\ns:4-7 numa1\n"},
+      {"one domain", 8, 4, 1, "s:0-7 numa0\ns:0-7 numa0\n"},
+  };
+  RankOptions o = opts(RankOrder::BySlot, Binding::Numa);
+  o.efa = true;  // two EFA devices, one per rank: each rank binds near its device's domain
+  for (const Case& c : cases) {
+    NodeSpec s = spec("s", c.cpus, 0, c.numa, 2);
+    s.cores = c.cores;
+    const Topology t = Topology::build({s});
+    EXPECT_EQ(show(t, layout(t, {{0, 0, c.cpus, 0, 0, 2}}, o)), c.want) << c.name;
+  }
+}
+
 TEST(Ranks, CpuRanges) {
   struct Case { std::vector<uint32_t> ids; std::string want; };
   const Case cases[] = {{{}, ""}, {{3}, "3"}, {{0, 1, 2, 3}, "0-3"}, {{0, 2, 3, 4, 8}, "0,2-4,8"}, {{1, 3}, "1,3"}};

@@ -48,12 +48,14 @@ export type RankOrder = 'slot' | 'node' | 'gpu';
 export type RankBinding = 'cpus' | 'numa';
 
 /**
- * A node's NUMA shape, where the topology does not say it. `null` (and numa 0) derive it: cpus
- * 0..ncpus-1 split into `numa` equal contiguous blocks, GPUs and EFA devices spread evenly over the
- * domains in index order.
+ * A node's exact NUMA shape, where the topology's (NativeNode.numa and cores) is not enough. `null`
+ * (and numa 0) derive it from the topology: its `numa` domains, the cores split into that many
+ * equal contiguous blocks (with SMT, ncpus a multiple of cores, cpu c is a thread of core c mod
+ * cores, as Linux numbers them on EC2), GPUs and EFA devices spread evenly over the domains in
+ * index order.
  */
 export interface NodeHardware {
-  /** NUMA domains; 0 = the topology's count (1). */
+  /** NUMA domains; 0 = the topology's count (NativeNode.numa). */
   numa: number;
   /** Domain of each cpu id (index = cpu id). */
   cpu_numa: readonly number[] | null;
@@ -75,6 +77,7 @@ export interface RankOptions {
   bind?: RankBinding;
   /** The job uses EFA: with bind 'numa', ranks without a GPU sit near an EFA device. */
   efa?: boolean;
+  /** Exact NUMA shapes per node index; a node not listed takes its shape from the topology. */
   hardware?: ReadonlyMap<number, NodeHardware>;
 }
 

@@ -71,6 +71,53 @@ test('bad arguments are refused before crossing, with a code', (t) => {
   t.throws(() => topo.place(req(0, 1)), { message: /count: at least 1/ });
 });
 
+// Each bad node goes second, so the message must name nodes[1] and the field.
+const BAD_NODES: Array<{ name: string; patch: Record<string, unknown>; field: string }> = [
+  { name: 'cores above ncpus', patch: { cores: 9 }, field: 'cores' },
+  { name: 'fractional cores', patch: { cores: 2.5 }, field: 'cores' },
+  { name: 'numa 0', patch: { numa: 0 }, field: 'numa' },
+  { name: 'numa not a number', patch: { numa: '2' }, field: 'numa' },
+  { name: 'negative ENA bandwidth', patch: { ena_gbps: -1 }, field: 'ena_gbps' },
+  { name: 'ENA bandwidth NaN', patch: { ena_gbps: Number.NaN }, field: 'ena_gbps' },
+  { name: 'ENA bandwidth infinite', patch: { ena_gbps: Infinity }, field: 'ena_gbps' },
+  { name: 'unknown strategy', patch: { pg_strategy: 'rack' }, field: 'pg_strategy' },
+  { name: 'strategy from the prototype', patch: { pg_strategy: 'toString' }, field: 'pg_strategy' },
+  { name: 'strategy without a group', patch: { placement_group: '', pg_strategy: 'cluster' }, field: 'pg_strategy' },
+  { name: 'partition number with cluster', patch: { pg_partition: 1 }, field: 'pg_partition' },
+  { name: 'partition number below -1', patch: { pg_strategy: 'partition', pg_partition: -2 }, field: 'pg_partition' },
+  { name: 'fractional partition number', patch: { pg_strategy: 'partition', pg_partition: 1.5 }, field: 'pg_partition' },
+  { name: 'partition number above int32', patch: { pg_strategy: 'partition', pg_partition: 2 ** 31 }, field: 'pg_partition' },
+  { name: 'instance_type not a string', patch: { instance_type: 5 }, field: 'instance_type' },
+  { name: 'az not a string', patch: { az: null }, field: 'az' },
+  { name: 'placement_group not a string', patch: { placement_group: ['pg1'] }, field: 'placement_group' },
+  { name: 'network_nodes entry not a string', patch: { network_nodes: ['top', 7, 'b1'] }, field: 'network_nodes' },
+  { name: 'network_nodes of two layers', patch: { network_nodes: ['top', 'mid'] }, field: 'network_nodes' },
+];
+
+for (const c of BAD_NODES) {
+  test(`node refused before crossing: ${c.name}`, (t) => {
+    const bad = { ...node('b', 8, 'b1'), ...c.patch } as unknown as NativeNode;
+    const e = t.throws(() => new NativeTopology([node('a', 8, 'b1'), bad]), { instanceOf: NativeError });
+    t.is(e?.code, 'EINVAL', `EINVAL expected, got ${e?.code}: ${e?.message}`);
+    t.true(e?.message.startsWith(`nodes[1].${c.field}:`), `a message naming nodes[1].${c.field} expected, got: ${e?.message}`);
+  });
+}
+
+test('nodes with every strategy, partitions, unknown cores and fractional ENA bandwidth are accepted', (t) => {
+  const ok: Array<Partial<NativeNode>> = [
+    { pg_strategy: 'partition', pg_partition: 3 },
+    { pg_strategy: 'partition', pg_partition: -1 },
+    { pg_strategy: 'spread' },
+    { pg_strategy: '' },  // in a group whose strategy is not known
+    { placement_group: '', pg_strategy: '' },
+    { cores: 0, numa: 4, ena_gbps: 12.5 },
+    { cores: 8 },
+  ];
+  const topo = new NativeTopology(ok.map((o, i) => node(`n${i}`, 8, 'b1', o)));
+  t.is(topo.size, ok.length);
+  t.true(topo.place(req(ok.length, 8, 'scatter')).ok, 'every node takes a whole-node chunk');
+});
+
 // ---- against the TypeScript reference (test/native/reference.ts): the same contract, written plainly ----
 
 test('a type the cluster lacks matches no node (it used to match every node)', (t) => {

@@ -13,6 +13,11 @@ function node(name: string, ncpus: number, ngpus = 0, efa = 0): NativeNode {
     cores: ncpus, numa: 1, ena_gbps: 0, pg_strategy: '', pg_partition: -1,
   };
 }
+const cpuRanges = (ids: readonly number[]): string => ids.reduce<number[][]>((rs, c) => {
+  const last = rs[rs.length - 1];
+  if (last && last[1] === c - 1) last[1] = c; else rs.push([c, c]);
+  return rs;
+}, []).map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',');
 const slot = (node: number, ncpus: number, mpiprocs: number, ngpus = 0, chunk = 0): NativeSlot => ({ node, chunk, ncpus, mem_bytes: 0, ngpus, mpiprocs });
 const topo = new NativeTopology([node('a', 8), node('b', 8), node('g', 16, 4, 2)]);
 const two = { numa: 2, cpu_numa: null, gpu_numa: null, efa_numa: null };
@@ -39,6 +44,24 @@ test('ranks carry node, slot, GPU, NUMA domain and cpus', (t) => {
   t.is(r.hostfile, 'g slots=2\n');
   t.is(r.machinefile, 'g:2\n');
   t.is(r.nodefile, 'g\ng\n');
+});
+
+test('the NUMA shape comes from the topology (numa, cores) when no hardware option is given', (t) => {
+  // p4d-like: 16 vCPUs on 8 cores (SMT), 2 NUMA domains, 4 GPUs, 2 EFA devices; cpu c is a thread of core c mod 8.
+  const p4d = new NativeTopology([{ ...node('p', 16, 4, 2), numa: 2, cores: 8 }]);
+  const cases: Array<{ name: string; order: RankOrder; o: RankOptions; want: string }> = [
+    { name: 'gpu order binds each GPU block near its GPU', order: 'gpu', o: {}, want: '0-3,8-11 0|0-3,8-11 0|4-7,12-15 1|4-7,12-15 1' },
+    { name: 'efa ranks near their device', order: 'slot', o: { bind: 'numa', efa: true }, want: '0-3,8-11 0|0-3,8-11 0|4-7,12-15 1|4-7,12-15 1' },
+    { name: 'the hardware option still wins (one domain)', order: 'gpu', o: { hardware: new Map([[0, { numa: 1, cpu_numa: null, gpu_numa: null, efa_numa: null }]]) }, want: '0-15 0|0-15 0|0-15 0|0-15 0' },
+  ];
+  for (const c of cases) {
+    const r = rankFiles(p4d, [slot(0, 16, 4, c.order === 'gpu' ? 4 : 0)], c.order, c.o);
+    const got = r.ranks.map((x) => `${cpuRanges(x.cpus)} ${x.numa}`).join('|');
+    t.is(got, c.want, `${c.name}: expected ${c.want}, got ${got}`);
+  }
+  // Without NUMA in the topology (numa 1) the same gpu layout binds every rank to all 16 cpus.
+  const flat = new NativeTopology([{ ...node('p', 16, 4, 2), numa: 1, cores: 8 }]);
+  t.deepEqual(rankFiles(flat, [slot(0, 16, 4, 4)], 'gpu').ranks.map((x) => x.numa), [0, 0, 0, 0]);
 });
 
 test('bad options are refused before crossing, naming the field', (t) => {

@@ -4,8 +4,11 @@
 // What the layout needs beyond the Topology is passed in RankOptions, not added to the topology:
 // the cpu and GPU ids the daemon assigned the job on each node, and each node's NUMA shape (which
 // domain a cpu, a GPU or an EFA device sits in). When a node's shape is not given it is derived
-// from the fields the topology has: cpus split into `numa` equal contiguous blocks, GPUs and EFA
-// devices spread evenly over the domains in index order (GPU g of G on D domains sits in g*D/G).
+// from the fields the topology has: its `numa` domains (unless RankOptions gives a count), the cores
+// split into `numa` equal contiguous blocks — with SMT (ncpus a multiple of `cores`, fewer cores
+// than cpus) cpu c belongs to core c mod cores, as Linux numbers hardware threads on EC2 — and GPUs
+// and EFA devices spread evenly over the domains in index order (GPU g of G on D domains sits in
+// g*D/G).
 #pragma once
 
 #include <cstdint>
@@ -36,7 +39,7 @@ enum class Binding : uint8_t {
 
 // A node's NUMA shape. Empty vectors and numa = 0 mean "derive" (see the file comment).
 struct NodeHardware {
-  uint32_t numa = 0;                // NUMA domains; 0 = the topology's count
+  uint32_t numa = 0;                // NUMA domains; 0 = the topology's count (Topology::numa)
   std::vector<uint32_t> cpu_numa;   // domain of each cpu id (index = cpu id), or empty
   std::vector<uint32_t> gpu_numa;   // domain of each GPU (index = GPU id), or empty
   std::vector<uint32_t> efa_numa;   // domain of each EFA device, or empty
