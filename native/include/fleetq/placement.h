@@ -31,7 +31,9 @@ struct Request {
   std::vector<ChunkReq> chunks;
   Arrangement arrangement = Arrangement::Free;
   Sharing sharing = Sharing::Shared;
-  bool same_group = false;  // place=group=placement_group: every chunk in one placement group
+  // place=group=placement_group: every chunk in one placement group, whatever its strategy; a
+  // partition group counts as one group (its partitions are neither required nor preferred).
+  bool same_group = false;
 };
 
 // One chunk instance placed on one node.
