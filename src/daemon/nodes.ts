@@ -102,7 +102,7 @@ export class NodeRegistry {
         free_ncpus: n.ncpus - (x?.ncpus ?? 0), free_mem_bytes: n.mem_bytes - (x?.mem_bytes ?? 0), free_ngpus: n.ngpus - (x?.ngpus ?? 0),
         njobs: x?.jobs.length ?? 0, exclusive: x?.exclusive ?? false,
         efa: n.topology.efa, spot: n.topology.spot, instance_type: n.topology.instance_type, az: n.topology.az,
-        placement_group: n.topology.placement_group, network_nodes: n.topology.network_nodes,
+        placement_group: n.topology.placement_group, network_nodes: n.topology.network_nodes, numa: n.topology.numa,
       };
     });
   }
