@@ -44,6 +44,7 @@ need_pip "python grpcio" "grpc, grpc_tools, grpc_reflection, grpc_health" grpcio
 need_apt "c++ compiler" 'command -v g++' g++
 need_apt "cmake" 'command -v cmake' cmake
 need_apt "ninja" 'command -v ninja' ninja-build
+need_apt "make" 'command -v make' make   # node-gyp (the binding.gyp build test)
 need_apt "googletest" 'test -f /usr/lib/x86_64-linux-gnu/libgtest.a || test -f /usr/lib/libgtest.a || ls /usr/lib/*/libgtest.a' libgtest-dev googletest
 
 # Open MPI (mpirun, mpicc): the MPI test runs a 4-rank program under a generated rankfile.
