@@ -15,6 +15,7 @@ const STATUS: Readonly<Record<ErrorCode, grpc.status>> = {
   JOB_NOT_FOUND: grpc.status.NOT_FOUND,
   JOB_FINISHED: grpc.status.FAILED_PRECONDITION,
   BAD_STATE: grpc.status.FAILED_PRECONDITION,
+  BAD_DEPEND: grpc.status.INVALID_ARGUMENT,
   PERMISSION_DENIED: grpc.status.PERMISSION_DENIED,
   RESOURCE_LIMIT: grpc.status.RESOURCE_EXHAUSTED,
   UNAVAILABLE: grpc.status.UNAVAILABLE,

@@ -67,6 +67,7 @@ export class Daemon {
       admit: this.admission(),
     });
     await store.commit({ queues: this.cfg.queues.map((q) => ({ ...q })) });
+    await this.jobs.resolveDependents(); // what ended while the daemon was down
     this.nodes = new NodeRegistry(store);
     const metrics = new Metrics(this.jobs);
     if (this.cfg.metrics.listen !== '') { await metrics.listen(this.cfg.metrics.listen); this.closers.push(() => metrics.close()); }

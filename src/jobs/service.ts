@@ -11,6 +11,7 @@ import { FleetqError, invalid } from '../util/errors.js';
 import { newJob, parseJobId, STATE_LETTER, isActive, isPending, execStrings, type JobRecord, type JobState, type Allocation } from './model.js';
 import { parseResourceList, formatSelect, type ChunkReq } from './resources.js';
 import { JOB_EXEC } from './launch.js';
+import { parseDepend, evaluate, type Evaluation } from './depend.js';
 
 export interface QueueInfo { name: string; priority: number; enabled: boolean; started: boolean; default_walltime_seconds: number; max_walltime_seconds: number }
 
@@ -45,6 +46,8 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
   /** Seqs of jobs by state, so the scheduler's cycle does not scan finished history. */
   private readonly byState = new Map<JobState, Set<number>>();
   private readonly inflight = new Map<string, Promise<{ job: JobRecord; existing: boolean }>>();
+  /** For each job, the jobs whose -W depend names it (rebuilt from the store at start). */
+  private readonly dependents = new Map<number, Set<number>>();
   private nextSeq: number;
   private revision: number;
   private readonly queues: Map<string, QueueInfo>;
@@ -56,7 +59,7 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     this.setMaxListeners(0);
     this.queues = new Map(opts.queues.map((q) => [q.name, q]));
     this.now = opts.clock ?? (() => Math.floor(Date.now() / 1000));
-    for (const j of store.allJobs()) this.put(j);
+    for (const j of store.allJobs()) { this.put(j); this.indexDepend(j); }
     this.nextSeq = Math.max(store.nextSeq(), ...Array.from(this.jobs.keys(), (s) => s + 1));
     this.revision = store.revision();
   }
@@ -117,9 +120,11 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     const seq = this.nextSeq++;
     const job = newJob(spec, { seq, server: this.opts.server, now: this.now(), queue, maxScriptBytes: this.opts.maxScriptBytes, requestId });
     this.checkAdmission(job.resources?.chunks ?? [], job.resources?.place ?? '');
+    this.applyDepend(job);
     const ev = this.event(job, 'submitted', `Job Queued at request of ${job.owner}`);
     await this.store.commit({ jobs: [job], events: [ev], requests: requestId ? [[requestId, seq]] : [], meta: { next_seq: this.nextSeq, revision: this.revision } });
     this.put(job);
+    this.indexDepend(job);
     this.emit('change', { event: ev, job });
     return { job, existing: false };
   }
@@ -129,6 +134,65 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     const why = this.opts.admit?.(chunks, place);
     if (why !== undefined) {
       throw new FleetqError('RESOURCE_LIMIT', `Resource_List.select: can never run on this cluster: ${why}`, { field: 'Resource_List.select' });
+    }
+  }
+
+  /** Records which jobs `job` depends on, so their changes re-evaluate it. */
+  private indexDepend(job: JobRecord): void {
+    if (job.spec.depend === '' || job.state === 'JOB_STATE_FINISHED') return;
+    let deps;
+    try { deps = parseDepend(job.spec.depend); } catch { return; }
+    for (const d of deps) for (const seq of d.seqs) {
+      let set = this.dependents.get(seq);
+      if (!set) { set = new Set(); this.dependents.set(seq, set); }
+      set.add(job.seq);
+    }
+  }
+
+  private evaluateDepend(job: JobRecord): Evaluation {
+    return evaluate(parseDepend(job.spec.depend), (seq) => this.jobs.get(seq));
+  }
+
+  /**
+   * At submit or qalter: every job named must exist (BAD_DEPEND otherwise), a dependency that can
+   * never be met is refused, and one not met yet holds the job (hold type s) with a comment.
+   */
+  private applyDepend(job: JobRecord): void {
+    if (job.spec.depend === '') return;
+    const deps = parseDepend(job.spec.depend);
+    for (const d of deps) for (const seq of d.seqs) {
+      if (seq === job.seq || !this.jobs.has(seq)) throw new FleetqError('BAD_DEPEND', `depend: ${d.type}:${seq}: no such job (Unknown Job Id)`, { field: 'depend' });
+    }
+    const e = this.evaluateDepend(job);
+    if (e.state === 'never') throw new FleetqError('BAD_DEPEND', `depend: ${e.why}, so this job could never run`, { field: 'depend' });
+    if (e.state === 'wait') {
+      job.hold_types = mergeHolds(job.hold_types, 's');
+      job.state = 'JOB_STATE_HELD';
+      job.state_letter = STATE_LETTER[job.state];
+      job.comment = `Job held: waiting for dependency ${e.waiting}`;
+    }
+  }
+
+  /**
+   * A job started or ended: its dependents held on it are released when every dependency is met
+   * (they queue, unless another hold remains), or deleted with the reason when one never can be,
+   * as PBS does. Idempotent; also run once at start for what happened while the daemon was down.
+   */
+  async resolveDependents(seq?: number): Promise<void> {
+    const seqs = seq === undefined ? [...this.dependents.values()].flatMap((x) => [...x]) : [...(this.dependents.get(seq) ?? [])];
+    for (const d of [...new Set(seqs)].sort((a, b) => a - b)) {
+      const job = this.jobs.get(d);
+      if (!job || job.state !== 'JOB_STATE_HELD' || !job.hold_types.includes('s')) continue;
+      const e = this.evaluateDepend(job);
+      if (e.state === 'wait') { await this.comment(d, `Job held: waiting for dependency ${e.waiting}`); continue; }
+      if (e.state === 'never') {
+        const why = `Job deleted: dependency ${e.why}`;
+        await this.update(job, { state: 'JOB_STATE_FINISHED', end_time_unix: this.now(), comment: why }, 'deleted', why);
+        continue;
+      }
+      const left = [...job.hold_types].filter((c) => c !== 's' && c !== 'n').join('') || 'n';
+      const state: JobState = left !== 'n' ? 'JOB_STATE_HELD' : job.spec.execution_time_unix > this.now() ? 'JOB_STATE_WAITING' : 'JOB_STATE_QUEUED';
+      await this.update(job, { state, hold_types: left, comment: '' }, 'released', 'Dependencies met');
     }
   }
 
@@ -145,6 +209,7 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     this.put(next);
     await this.store.commit({ jobs: [next], events: [ev], meta: { revision: this.revision } });
     this.emit('change', { event: ev, job: next });
+    if (DEPEND_TRIGGERS.has(kind) && this.dependents.has(next.seq)) await this.resolveDependents(next.seq);
     return next;
   }
 
@@ -219,10 +284,21 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     if (mask.includes('resource_list')) this.checkAdmission(req.chunks, req.place);
     let state = job.state;
     if (state !== 'JOB_STATE_HELD') state = spec.execution_time_unix > this.now() ? 'JOB_STATE_WAITING' : 'JOB_STATE_QUEUED';
-    return this.update(job, {
-      spec: probe.spec, queue: queue.name, state, output_path: probe.output_path, error_path: probe.error_path,
+    let { hold_types, comment } = job;
+    if (mask.includes('depend')) {
+      // The new dependencies replace the old: the dependency hold is recomputed from them.
+      hold_types = [...hold_types].filter((c) => c !== 's').join('') || 'n';
+      if (hold_types === 'n' && state === 'JOB_STATE_HELD') state = spec.execution_time_unix > this.now() ? 'JOB_STATE_WAITING' : 'JOB_STATE_QUEUED';
+      const probeDeps: JobRecord = { ...job, spec: probe.spec, state, hold_types, comment: hold_types === 'n' ? '' : comment };
+      this.applyDepend(probeDeps);
+      ({ state, hold_types, comment } = probeDeps);
+    }
+    const next = await this.update(job, {
+      spec: probe.spec, queue: queue.name, state, hold_types, comment, output_path: probe.output_path, error_path: probe.error_path,
       resources: { ...req, select: formatSelect(req.chunks) },
     }, 'altered', `Attributes altered: ${mask.join(', ')}`);
+    if (mask.includes('depend')) this.indexDepend(next);
+    return next;
   }
 
   /** The scheduler gave the job its nodes: it is running from now (its agent launches it next). */
@@ -299,6 +375,9 @@ function runTime(unix: number): string {
   const [wd, mon, day] = d.toDateString().split(' ');
   return `${wd} ${mon} ${day} at ${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
+
+/** Changes of a job that can meet or break its dependents' dependencies. */
+const DEPEND_TRIGGERS = new Set(['started', 'finished', 'deleted']);
 
 const ALTERABLE = new Set(['name', 'queue', 'resource_list', 'priority', 'account', 'output_path', 'error_path', 'join_path', 'rerunnable', 'execution_time_unix', 'mail_points', 'mail_users', 'shell', 'depend', 'variables']);
 
