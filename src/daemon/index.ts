@@ -114,7 +114,7 @@ export class Daemon {
    * The local cluster is fixed: what can never fit its nodes is refused at submit, with the
    * placement core's reason. (A provider that can add nodes will answer this itself.)
    */
-  private admission(): (chunks: Parameters<ReturnType<typeof feasibility>>[0], place: string) => string | undefined {
+  private admission(): ReturnType<typeof feasibility> {
     const specs = splitNodes({ server: this.cfg.server.name, nodes: this.cfg.local.nodes, ncpus: this.cfg.local.ncpus, mem_bytes: this.cfg.local.mem_bytes, ngpus: this.cfg.local.ngpus });
     return feasibility(specs.map((n) => ({
       name: n.name, up: true, ncpus: n.ncpus, mem_bytes: n.mem_bytes, ngpus: n.ngpus, free_ncpus: n.ncpus, free_mem_bytes: n.mem_bytes, free_ngpus: n.ngpus,

@@ -1,17 +1,13 @@
 /**
  * What a node's agent needs to run a job the PBS way: its environment (PBS_* variables), output
- * paths, PBS_NODEFILE lines. Pure: the daemon calls it with a started job.
+ * paths, and the rank layout's files (PBS_NODEFILE lines among them). Pure: the daemon calls it with
+ * a started job and its layout (src/scheduler/ranks.ts).
  */
 import type { Launch } from '../gen/fleetq/v1/Launch.js';
 import type { JobRecord } from './model.js';
 
 /** Exit statuses PBS records for jobs that did not end by themselves (OpenPBS job.h JOB_EXEC_*). */
 export const JOB_EXEC = { FAIL1: -1, FAIL2: -2, RETRY: -3, INITABT: -4, KILL_WALLTIME: -29 } as const;
-
-/** PBS_NODEFILE: each chunk's host written mpiprocs times (one line per MPI rank). */
-export function nodefileLines(job: JobRecord): string[] {
-  return job.alloc.flatMap((a) => Array.from({ length: Math.max(1, a.mpiprocs) }, () => a.node));
-}
 
 function stripHost(path: string): string { return path.replace(/^[\w.-]+:/, ''); }
 
@@ -42,7 +38,7 @@ export function jobEnvironment(job: JobRecord, tmpdir: string): Record<string, s
 export interface RankFiles { hostfile: string; rankfile: string; machinefile: string; nodefile: string }
 
 /** The Launch message for a job that has just been given its nodes. */
-export function launchMessage(job: JobRecord, opts: { tmpRoot: string; killDelaySeconds: number; uid: number; gid: number; files?: RankFiles }): Launch {
+export function launchMessage(job: JobRecord, opts: { tmpRoot: string; killDelaySeconds: number; uid: number; gid: number; files: RankFiles }): Launch {
   const tmpdir = `${opts.tmpRoot}/pbs.${job.id}`;
   const out = stripHost(job.output_path);
   const joined = job.spec.join_path === 'oe' ? out : job.spec.join_path === 'eo' ? stripHost(job.error_path) : '';
@@ -57,11 +53,11 @@ export function launchMessage(job: JobRecord, opts: { tmpRoot: string; killDelay
     walltime_seconds: job.resources?.walltime_seconds ?? 0,
     kill_delay_seconds: opts.killDelaySeconds,
     shell: job.spec.shell,
-    nodefile: opts.files ? opts.files.nodefile.split('\n').filter((l) => l !== '') : nodefileLines(job),
+    nodefile: opts.files.nodefile.split('\n').filter((l) => l !== ''),
     uid: opts.uid,
     gid: opts.gid,
-    hostfile: opts.files?.hostfile ?? '',
-    rankfile: opts.files?.rankfile ?? '',
-    machinefile: opts.files?.machinefile ?? '',
+    hostfile: opts.files.hostfile,
+    rankfile: opts.files.rankfile,
+    machinefile: opts.files.machinefile,
   };
 }

@@ -149,6 +149,18 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     }
   }
 
+  /** A held job's holds less `types`, and its state then: H while a hold is left, else W or Q. */
+  private unheld(job: JobRecord, types: string): { hold_types: string; state: JobState } {
+    const hold_types = [...job.hold_types].filter((c) => c !== 'n' && !types.includes(c)).join('') || 'n';
+    const state: JobState = hold_types !== 'n' ? 'JOB_STATE_HELD' : job.spec.execution_time_unix > this.now() ? 'JOB_STATE_WAITING' : 'JOB_STATE_QUEUED';
+    return { hold_types, state };
+  }
+
+  /** A dependent that is gone or finished needs no more re-evaluation: the index keeps only live ones. */
+  private forgetDependent(seq: number): void {
+    for (const [on, set] of this.dependents) if (set.delete(seq) && set.size === 0) this.dependents.delete(on);
+  }
+
   private evaluateDepend(job: JobRecord): Evaluation {
     return evaluate(parseDepend(job.spec.depend), (seq) => this.jobs.get(seq));
   }
@@ -182,7 +194,8 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     const seqs = seq === undefined ? [...this.dependents.values()].flatMap((x) => [...x]) : [...(this.dependents.get(seq) ?? [])];
     for (const d of [...new Set(seqs)].sort((a, b) => a - b)) {
       const job = this.jobs.get(d);
-      if (!job || job.state !== 'JOB_STATE_HELD' || !job.hold_types.includes('s')) continue;
+      if (!job || job.state === 'JOB_STATE_FINISHED') { this.forgetDependent(d); continue; }
+      if (job.state !== 'JOB_STATE_HELD' || !job.hold_types.includes('s')) continue;
       const e = this.evaluateDepend(job);
       if (e.state === 'wait') { await this.comment(d, `Job held: waiting for dependency ${e.waiting}`); continue; }
       if (e.state === 'never') {
@@ -190,9 +203,7 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
         await this.update(job, { state: 'JOB_STATE_FINISHED', end_time_unix: this.now(), comment: why }, 'deleted', why);
         continue;
       }
-      const left = [...job.hold_types].filter((c) => c !== 's' && c !== 'n').join('') || 'n';
-      const state: JobState = left !== 'n' ? 'JOB_STATE_HELD' : job.spec.execution_time_unix > this.now() ? 'JOB_STATE_WAITING' : 'JOB_STATE_QUEUED';
-      await this.update(job, { state, hold_types: left, comment: '' }, 'released', 'Dependencies met');
+      await this.update(job, { ...this.unheld(job, 's'), comment: '' }, 'released', 'Dependencies met');
     }
   }
 
@@ -259,9 +270,7 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
       if (isPending(job.state)) return job; // nothing held: PBS accepts silently
       throw new FleetqError('BAD_STATE', `Request invalid for state of job ${job.id}`, { field: 'id' });
     }
-    const left = [...job.hold_types].filter((c) => c !== 'n' && !t.includes(c)).join('') || 'n';
-    const state: JobState = left !== 'n' ? 'JOB_STATE_HELD' : job.spec.execution_time_unix > this.now() ? 'JOB_STATE_WAITING' : 'JOB_STATE_QUEUED';
-    return this.update(job, { state, hold_types: left, comment: '' }, 'released', `Holds ${t} released`);
+    return this.update(job, { ...this.unheld(job, t), comment: '' }, 'released', `Holds ${t} released`);
   }
 
   /** qalter of a pending job; `mask` names the spec fields to change. */
@@ -287,8 +296,7 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     let { hold_types, comment } = job;
     if (mask.includes('depend')) {
       // The new dependencies replace the old: the dependency hold is recomputed from them.
-      hold_types = [...hold_types].filter((c) => c !== 's').join('') || 'n';
-      if (hold_types === 'n' && state === 'JOB_STATE_HELD') state = spec.execution_time_unix > this.now() ? 'JOB_STATE_WAITING' : 'JOB_STATE_QUEUED';
+      if (hold_types.includes('s')) ({ hold_types, state } = this.unheld({ ...job, spec }, 's'));
       const probeDeps: JobRecord = { ...job, spec: probe.spec, state, hold_types, comment: hold_types === 'n' ? '' : comment };
       this.applyDepend(probeDeps);
       ({ state, hold_types, comment } = probeDeps);

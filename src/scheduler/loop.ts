@@ -78,10 +78,11 @@ export class SchedulerLoop {
       pending.push({ seq: j.seq, queue_priority: q.priority, priority: j.spec.priority, chunks: j.resources?.chunks ?? [], place: j.resources?.place ?? '' });
     }
     if (pending.length === 0) return { pending: 0, started: 0, duration_ms: performance.now() - t0 };
-    const nodes = this.nodes.snapshot(this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING'));
+    const active = [...this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')];
+    const nodes = this.nodes.snapshot(active);
     const p = await plan(pending, nodes);
     const size = new Map(nodes.map((n) => [n.name, n.ncpus]));
-    assignCpus(p.starts, this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING'), (n) => size.get(n) ?? 0);
+    assignCpus(p.starts, active, (n) => size.get(n) ?? 0);
     const started = await Promise.all(p.starts.map((s) => this.jobs.start(s.seq, s.alloc)));
     for (const job of started) this.launcher.launch(job);
     await Promise.all([...p.waiting].map(([seq, w]) => this.jobs.comment(seq, w.reason)));

@@ -93,9 +93,10 @@ export function nativeNode(n: NodeSnapshot): NativeNode {
   };
 }
 
-/** PBS's comment for a job the core could not place. */
-export function waitFor(p: NativePlacement, nodes: readonly NodeSnapshot[]): Wait {
-  if (!nodes.some((n) => n.up)) return { reason: 'Not Running: No available resources on nodes (no node is up)', never: false };
+const NO_NODE_UP: Wait = { reason: 'Not Running: No available resources on nodes (no node is up)', never: false };
+
+/** PBS's comment for a job the core could not place (on a cluster with a node up). */
+export function waitFor(p: NativePlacement): Wait {
   return p.diagnosis.never
     ? { reason: `Can Never Run: ${p.diagnosis.text}`, never: true }
     : { reason: `Not Running: ${p.diagnosis.text}`, never: false };
@@ -114,8 +115,8 @@ export async function plan(jobs: readonly PendingJob[], nodes: readonly NodeSnap
   const out: Plan = { starts: [], waiting: new Map() };
   if (jobs.length === 0) return out;
   const sorted = [...jobs].sort(compareJobs);
-  if (nodes.length === 0) {
-    for (const j of sorted) out.waiting.set(j.seq, { reason: 'Not Running: No available resources on nodes (no node is up)', never: false });
+  if (!nodes.some((n) => n.up)) {
+    for (const j of sorted) out.waiting.set(j.seq, NO_NODE_UP);
     return out;
   }
   const topo = new NativeTopology(nodes.map(nativeNode));
@@ -123,7 +124,7 @@ export async function plan(jobs: readonly PendingJob[], nodes: readonly NodeSnap
   sorted.forEach((j, i) => {
     const p = placements[i];
     if (p?.ok) out.starts.push({ seq: j.seq, alloc: allocations(p, nodes) });
-    else if (p) out.waiting.set(j.seq, waitFor(p, nodes));
+    else if (p) out.waiting.set(j.seq, waitFor(p));
   });
   return out;
 }

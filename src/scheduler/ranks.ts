@@ -28,9 +28,12 @@ export function launcherFiles(alloc: readonly Allocation[]): LauncherFiles {
   });
   // The cpu ids the job holds on each node, when every chunk there has them.
   const cpus = new Map<number, number[]>();
-  for (const [name, i] of index) {
-    const here = alloc.filter((a) => a.node === name);
-    if (here.every((a) => a.cpu_ids?.length === a.ncpus)) cpus.set(i, here.flatMap((a) => a.cpu_ids ?? []));
-  }
+  const complete = new Set(index.values());
+  alloc.forEach((a) => {
+    const i = index.get(a.node)!;
+    if (a.cpu_ids?.length !== a.ncpus) complete.delete(i);
+    else cpus.set(i, [...(cpus.get(i) ?? []), ...a.cpu_ids]);
+  });
+  for (const i of cpus.keys()) if (!complete.has(i)) cpus.delete(i);
   return rankFiles(new NativeTopology(nodes), slots, 'slot', { cpus });
 }
