@@ -19,7 +19,11 @@ export interface QueueConfig {
   started: boolean;
   default_walltime_seconds: number;
   max_walltime_seconds: number;
+  /** Backfilling of this queue's jobs: none (strict order), easy or conservative. */
+  backfill: Backfill;
 }
+
+export type Backfill = 'none' | 'easy' | 'conservative';
 
 export interface Config {
   home: string;
@@ -114,7 +118,7 @@ function compileQueues(raw: unknown): QueueConfig[] {
   return raw.map((q: Record<string, unknown>, i) => {
     const name = String(q.name ?? '');
     if (!/^[A-Za-z][\w-]{0,14}$/.test(name)) throw new Error(`queues[${i}].name: '${name}' is not a queue name (a letter, then up to 14 letters, digits, _ or -)`);
-    const known = ['name', 'priority', 'enabled', 'started', 'default_walltime', 'max_walltime'];
+    const known = ['name', 'priority', 'enabled', 'started', 'default_walltime', 'max_walltime', 'backfill'];
     const extra = Object.keys(q).filter((k) => !known.includes(k));
     if (extra.length > 0) throw new Error(`queues[${i}]: unknown keys ${extra.join(', ')}`);
     return {
@@ -124,8 +128,15 @@ function compileQueues(raw: unknown): QueueConfig[] {
       started: q.started !== false,
       default_walltime_seconds: q.default_walltime === undefined ? 0 : durationSeconds(`queues[${i}].default_walltime`, String(q.default_walltime)),
       max_walltime_seconds: q.max_walltime === undefined ? 0 : durationSeconds(`queues[${i}].max_walltime`, String(q.max_walltime)),
+      backfill: backfillOf(i, q.backfill),
     };
   });
+}
+
+function backfillOf(i: number, v: unknown): Backfill {
+  if (v === undefined) return 'easy';
+  if (v === 'none' || v === 'easy' || v === 'conservative') return v;
+  throw new Error(`queues[${i}].backfill: '${String(v)}' is not none, easy or conservative`);
 }
 
 /** Reads, checks, defaults and freezes the configuration. Throws ConfigError listing every problem. */

@@ -13,7 +13,13 @@ import { parseResourceList, formatSelect, type ChunkReq } from './resources.js';
 import { JOB_EXEC } from './launch.js';
 import { parseDepend, evaluate, type Evaluation } from './depend.js';
 
-export interface QueueInfo { name: string; priority: number; enabled: boolean; started: boolean; default_walltime_seconds: number; max_walltime_seconds: number }
+export interface QueueInfo { name: string; priority: number; enabled: boolean; started: boolean; default_walltime_seconds: number; max_walltime_seconds: number; backfill?: 'none' | 'easy' | 'conservative' }
+
+/**
+ * Work the scheduler may start: a queued job, and how many instances of it may start now (1 for a
+ * plain job; for a job array, its queued subjobs up to its %max limit). `start(seq)` starts one.
+ */
+export interface QueuedWork { job: JobRecord; instances: number }
 
 /** How the service stops a running job; the daemon passes the agent hub. */
 export interface JobKiller { kill(job: JobRecord, signal: string): boolean }
@@ -77,6 +83,11 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
   /** Jobs in the given states, in no particular order. */
   *inStates(...states: JobState[]): Generator<JobRecord> {
     for (const st of states) for (const seq of this.byState.get(st) ?? []) { const j = this.jobs.get(seq); if (j) yield j; }
+  }
+
+  /** Queued work of started queues' jobs, in no particular order (the scheduler orders it). */
+  *queuedWork(): Generator<QueuedWork> {
+    for (const job of this.inStates('JOB_STATE_QUEUED')) yield { job, instances: 1 };
   }
 
   get currentRevision(): number { return this.revision; }
