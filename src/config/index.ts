@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { fleetqHome, type Env } from './paths.js';
 import { parseDuration, parseSize } from '../jobs/resources.js';
+import type { PriorityWeights } from '../scheduler/priority.js';
 
 export interface QueueConfig {
   name: string;
@@ -28,7 +29,8 @@ export type Backfill = 'none' | 'easy' | 'conservative';
 export interface Config {
   home: string;
   server: { name: string; listen: string };
-  scheduler: { interval_ms: number };
+  /** priority: the multifactor weights, with scheduler.fairshare.half_life as half_life_s. */
+  scheduler: { interval_ms: number; priority: PriorityWeights };
   local: { nodes: number; ncpus: number; mem_bytes: number; ngpus: number };
   jobs: { kill_delay_seconds: number; max_script_bytes: number; default_queue: string };
   agent: { reconnect_grace_ms: number; heartbeat_ms: number; orphan_exit_ms: number };
@@ -43,6 +45,13 @@ export const KEYS: ReadonlyArray<readonly [string, Kind, unknown]> = [
   ['server.name', 'string', hostname().split('.')[0] ?? 'localhost'],
   ['server.listen', 'string', ''],
   ['scheduler.interval', 'duration_ms', '5s'],
+  // Job priority (src/scheduler/priority.ts; defaults as its DEFAULT_WEIGHTS).
+  ['scheduler.priority.weight_job', 'int', 1000],
+  ['scheduler.priority.weight_age', 'int', 1000],
+  ['scheduler.priority.weight_fairshare_user', 'int', 10000],
+  ['scheduler.priority.weight_fairshare_account', 'int', 5000],
+  ['scheduler.priority.max_age', 'duration_s', '7d'],
+  ['scheduler.fairshare.half_life', 'duration_s', '7d'],
   ['local.nodes', 'int', 1],
   ['local.ncpus', 'int', 0],
   ['local.mem', 'size', '0'],
@@ -76,15 +85,18 @@ function lookup(obj: unknown, path: string): unknown {
   return cur;
 }
 
-/** Keys in the file that fleetq does not know, as dotted paths. */
-function unknownKeys(file: Record<string, unknown>): string[] {
-  const known = new Set(KEYS.map(([k]) => k));
-  const sections = new Set(KEYS.map(([k]) => k.split('.')[0]));
+/** Every proper prefix of a known key (`scheduler`, `scheduler.priority`): a section of the file. */
+const SECTIONS = new Set(KEYS.flatMap(([k]) => k.split('.').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('.'))));
+const KNOWN = new Set(KEYS.map(([k]) => k));
+
+/** Keys in the file that fleetq does not know, as dotted paths, at any depth (scheduler.priority.colour). */
+function unknownKeys(file: Record<string, unknown>, prefix = ''): string[] {
   const out: string[] = [];
-  for (const [top, v] of Object.entries(file)) {
-    if (known.has(top)) continue;
-    if (!sections.has(top) || v === null || typeof v !== 'object') { out.push(top); continue; }
-    for (const sub of Object.keys(v)) if (!known.has(`${top}.${sub}`)) out.push(`${top}.${sub}`);
+  for (const [k, v] of Object.entries(file)) {
+    const path = `${prefix}${k}`;
+    if (KNOWN.has(path)) continue;
+    if (SECTIONS.has(path) && v !== null && typeof v === 'object' && !Array.isArray(v)) out.push(...unknownKeys(v as Record<string, unknown>, `${path}.`));
+    else out.push(path);
   }
   return out;
 }
@@ -133,6 +145,15 @@ function compileQueues(raw: unknown): QueueConfig[] {
   });
 }
 
+/** The priority weights from scheduler.priority.* and scheduler.fairshare.half_life. */
+function priorityWeights(v: <T>(k: string) => T): PriorityWeights {
+  const p = (k: string): number => v<number>(`scheduler.priority.${k}`);
+  return {
+    job: p('weight_job'), age: p('weight_age'), fairshare_user: p('weight_fairshare_user'), fairshare_account: p('weight_fairshare_account'),
+    max_age_s: p('max_age'), half_life_s: v<number>('scheduler.fairshare.half_life'),
+  };
+}
+
 function backfillOf(i: number, v: unknown): Backfill {
   if (v === undefined) return 'easy';
   if (v === 'none' || v === 'easy' || v === 'conservative') return v;
@@ -161,10 +182,11 @@ export function loadConfig(env: Env = process.env, overrides: Record<string, unk
   if (!queues.some((q) => q.name === defaultQueue)) throw new ConfigError([`jobs.default_queue: '${defaultQueue}' is not among queues (${queues.map((q) => q.name).join(', ')})`]);
   const nodes = v<number>('local.nodes');
   if (nodes < 1 || nodes > 256) throw new ConfigError([`local.nodes: ${nodes} is out of range 1..256`]);
+  if (v<number>('scheduler.priority.max_age') <= 0) throw new ConfigError(['scheduler.priority.max_age: must be longer than 0 (the wait that earns the whole age weight)']);
   const cfg: Config = {
     home,
     server: { name: v('server.name'), listen: v('server.listen') },
-    scheduler: { interval_ms: v('scheduler.interval') },
+    scheduler: { interval_ms: v('scheduler.interval'), priority: priorityWeights(v) },
     local: { nodes, ncpus: v<number>('local.ncpus') || cpus().length, mem_bytes: v<number>('local.mem') || totalmem(), ngpus: v('local.ngpus') },
     jobs: { kill_delay_seconds: v('jobs.kill_delay'), max_script_bytes: v('jobs.max_script_size'), default_queue: defaultQueue },
     agent: { reconnect_grace_ms: v('agent.reconnect_grace'), heartbeat_ms: v('agent.heartbeat'), orphan_exit_ms: v('agent.orphan_exit') },
