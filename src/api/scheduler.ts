@@ -11,7 +11,8 @@ import type { SubmitJobResponse } from '../gen/fleetq/v1/SubmitJobResponse.js';
 import type { JobEvent } from '../gen/fleetq/v1/JobEvent.js';
 import type { Node } from '../gen/fleetq/v1/Node.js';
 import type { JobService, ChangeEvent } from '../jobs/service.js';
-import type { JobRecord, JobState } from '../jobs/model.js';
+import { isPending, type JobRecord, type JobState } from '../jobs/model.js';
+import { formatParts, priorityInputOf, type PriorityCalculator } from '../scheduler/priority.js';
 import type { NodeRegistry } from '../daemon/nodes.js';
 import type { EventRecord } from '../store/index.js';
 import { FleetqError, invalid } from '../util/errors.js';
@@ -23,12 +24,19 @@ export interface SchedulerDeps {
   nodes: NodeRegistry;
   server: { name: string; version: string; defaultQueue: string; startTime: number };
   log: Logger;
+  /** When given, pending jobs carry their priority (sched_priority), computed when read. */
+  priority?: PriorityCalculator;
 }
 
-/** The API's view of a job: the record without the daemon's private fields. */
-export function toProtoJob(j: JobRecord): Job {
+/**
+ * The API's view of a job: the record without the daemon's private fields; with a calculator, a
+ * pending job also gets its priority at `now` (unix seconds) and its parts.
+ */
+export function toProtoJob(j: JobRecord, priority?: PriorityCalculator, now = Math.floor(Date.now() / 1000)): Job {
   const { alloc: _a, request_id: _r, kill_reason: _k, ...pub } = j;
-  return pub;
+  if (!priority || !isPending(j.state)) return pub;
+  const p = priority.of(priorityInputOf(j), now);
+  return { ...pub, sched_priority: p.total, sched_priority_parts: formatParts(p) };
 }
 
 const JOB_STATES = new Set<string>(['JOB_STATE_QUEUED', 'JOB_STATE_HELD', 'JOB_STATE_WAITING', 'JOB_STATE_RUNNING', 'JOB_STATE_EXITING', 'JOB_STATE_FINISHED']);
@@ -66,9 +74,10 @@ function toJobEvent(e: EventRecord, job: JobRecord | undefined, server: string):
 
 export function schedulerHandlers(d: SchedulerDeps): SchedulerHandlers {
   const { jobs, log } = d;
+  const view = (j: JobRecord): Job => toProtoJob(j, d.priority);
   const submit = async (req: SubmitJobRequest__Output, call: { metadata: grpc.Metadata }): Promise<SubmitJobResponse> => {
     const r = await jobs.submit(checkSubmit(req, call), req.request_id);
-    return { job: toProtoJob(r.job), existing: r.existing };
+    return { job: view(r.job), existing: r.existing };
   };
   return {
     SubmitJob: unary(log, submit),
@@ -84,7 +93,7 @@ export function schedulerHandlers(d: SchedulerDeps): SchedulerHandlers {
         chain.then(() => call.end(), (err: unknown) => call.emit('error', toStatus(err, log)));
       });
     },
-    GetJob: unary(log, (req) => toProtoJob(jobs.find(requireId(req.id)))),
+    GetJob: unary(log, (req) => view(jobs.find(requireId(req.id)))),
     ListJobs: unary(log, (req) => {
       for (const s of req.states) if (!JOB_STATES.has(s)) throw invalid('states', `'${s}' is not a job state`);
       if (req.page_size > 10_000) throw invalid('page_size', `${req.page_size} is over the maximum of 10000`);
@@ -94,15 +103,15 @@ export function schedulerHandlers(d: SchedulerDeps): SchedulerHandlers {
         .filter((j) => j.seq > after);
       const page = all.slice(0, size);
       const last = page[page.length - 1];
-      return { jobs: page.map(toProtoJob), next_page_token: all.length > size && last ? pageToken(last.seq) : '' };
+      return { jobs: page.map(view), next_page_token: all.length > size && last ? pageToken(last.seq) : '' };
     }),
     WatchJobs: (call) => watch(d, call),
-    CancelJob: unary(log, async (req, call) => ({ job: toProtoJob(await jobs.cancel(requireId(req.id), req.force, userOf(call))) })),
-    HoldJob: unary(log, async (req) => ({ job: toProtoJob(await jobs.hold(requireId(req.id), req.hold_types)) })),
-    ReleaseJob: unary(log, async (req) => ({ job: toProtoJob(await jobs.release(requireId(req.id), req.hold_types)) })),
+    CancelJob: unary(log, async (req, call) => ({ job: view(await jobs.cancel(requireId(req.id), req.force, userOf(call))) })),
+    HoldJob: unary(log, async (req) => ({ job: view(await jobs.hold(requireId(req.id), req.hold_types)) })),
+    ReleaseJob: unary(log, async (req) => ({ job: view(await jobs.release(requireId(req.id), req.hold_types)) })),
     AlterJob: unary(log, async (req) => {
       if (!req.spec) throw invalid('spec', 'the new values are required');
-      return { job: toProtoJob(await jobs.alter(requireId(req.id), req.spec, req.update_mask)) };
+      return { job: view(await jobs.alter(requireId(req.id), req.spec, req.update_mask)) };
     }),
     ListNodes: unary(log, (req) => ({ nodes: listNodes(d, req.names) })),
     ListQueues: unary(log, (req) => ({ queues: listQueues(d, req.names) })),

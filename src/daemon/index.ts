@@ -24,6 +24,8 @@ import { LocalProvider, splitNodes } from '../capacity/local.js';
 import { feasibility } from '../scheduler/plan.js';
 import { launcherFiles } from '../scheduler/ranks.js';
 import { SchedulerLoop } from '../scheduler/loop.js';
+import { FairShare, PriorityCalculator } from '../scheduler/priority.js';
+import { UsageRecorder } from '../scheduler/usage.js';
 import { schedulerHandlers } from '../api/scheduler.js';
 import { loadProto, packageDefinition } from '../proto/load.js';
 import { acquireLock } from './lockfile.js';
@@ -47,6 +49,8 @@ export class Daemon {
   private nodes!: NodeRegistry;
   private hub!: AgentHub;
   private loop!: SchedulerLoop;
+  /** Pending jobs' priority (weights from scheduler.priority.*, fair-share usage from finished and running jobs); set before the loop is built. */
+  priority!: PriorityCalculator;
   private provider!: LocalProvider;
   private server!: grpc.Server;
   private address = '';
@@ -68,6 +72,9 @@ export class Daemon {
     });
     await store.commit({ queues: this.cfg.queues.map((q) => ({ ...q })) });
     await this.jobs.resolveDependents(); // what ended while the daemon was down
+    const fairshare = new FairShare(this.cfg.scheduler.priority.half_life_s);
+    this.closers.push(new UsageRecorder(fairshare).attach(this.jobs));
+    this.priority = new PriorityCalculator(this.cfg.scheduler.priority, fairshare);
     this.nodes = new NodeRegistry(store);
     const metrics = new Metrics(this.jobs);
     if (this.cfg.metrics.listen !== '') { await metrics.listen(this.cfg.metrics.listen); this.closers.push(() => metrics.close()); }
@@ -90,7 +97,7 @@ export class Daemon {
     this.server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
     const proto = loadProto();
     this.server.addService(proto.fleetq.v1.Scheduler.service, schedulerHandlers({
-      jobs: this.jobs, nodes: this.nodes, log: this.root.child({ component: 'api' }),
+      jobs: this.jobs, nodes: this.nodes, log: this.root.child({ component: 'api' }), priority: this.priority,
       server: { name: this.cfg.server.name, version: VERSION, defaultQueue: this.cfg.jobs.default_queue, startTime: Math.floor(Date.now() / 1000) },
     }));
     this.server.addService(proto.fleetq.v1.Agent.service, this.hub.handlers());

@@ -18,6 +18,8 @@
  * factors are cached per entity for one `now` until the next change of usage.
  */
 
+import type { JobRecord } from '../jobs/model.js';
+
 export interface PriorityWeights {
   /** Weight of the -p factor (Slurm has none; PBS sorts on -p). */
   job: number;
@@ -182,6 +184,11 @@ export interface PriorityInput {
   eligible_s: number;
   user: string;
   account: string;
+}
+
+/** A stored job's priority input: its -p, eligible time, owner and account (-A). */
+export function priorityInputOf(j: JobRecord): PriorityInput {
+  return { priority: j.spec.priority, eligible_s: j.eligible_time_unix, user: j.spec.user, account: j.spec.account };
 }
 
 /** A priority and its parts: each part is round(weight × factor); total is their sum. */

@@ -87,7 +87,10 @@ export function jobAttributes(j: Job): Array<[string, string]> {
     ['Execution_Time', s?.execution_time_unix ? ctime(s.execution_time_unix) : ''],
     ['Hold_Types', j.hold_types], ['Join_Path', s?.join_path || 'n'], ['Keep_Files', 'n'], ['Mail_Points', s?.mail_points || 'a'],
     ['Mail_Users', s?.mail_users ?? ''], ['mtime', ctime(j.modify_time_unix)], ['Output_Path', j.output_path],
-    ['Priority', String(s?.priority ?? 0)], ['qtime', ctime(j.queue_time_unix)], ['Rerunable', s?.rerunnable === false ? 'False' : 'True'],
+    ['Priority', String(s?.priority ?? 0)],
+    // The scheduler's priority of a pending job and its parts (weight × factor), after PBS's -p.
+    ['sched_priority', j.sched_priority === undefined ? '' : String(j.sched_priority)], ['sched_priority_parts', j.sched_priority_parts ?? ''],
+    ['qtime', ctime(j.queue_time_unix)], ['Rerunable', s?.rerunnable === false ? 'False' : 'True'],
     ['Resource_List.mem', tot((c) => c.mem_bytes) > 0 ? kb(tot((c) => c.mem_bytes)) : ''],
     ['Resource_List.ncpus', String(tot((c) => c.ncpus))],
     ['Resource_List.ngpus', tot((c) => c.ngpus) > 0 ? String(tot((c) => c.ngpus)) : ''],

@@ -35,6 +35,10 @@ export interface Job {
   'server'?: (string);
   'output_path'?: (string);
   'error_path'?: (string);
+  'sched_priority'?: (number | string | Long);
+  'sched_priority_parts'?: (string);
+  '_sched_priority'?: "sched_priority";
+  '_sched_priority_parts'?: "sched_priority_parts";
 }
 
 export interface Job__Output {
@@ -67,4 +71,8 @@ export interface Job__Output {
   'server': (string);
   'output_path': (string);
   'error_path': (string);
+  'sched_priority'?: (number);
+  'sched_priority_parts'?: (string);
+  '_sched_priority'?: "sched_priority";
+  '_sched_priority_parts'?: "sched_priority_parts";
 }
