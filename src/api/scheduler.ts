@@ -33,13 +33,13 @@ export interface SchedulerDeps {
  * pending job also gets its priority at `now` (unix seconds) and its parts.
  */
 export function toProtoJob(j: JobRecord, priority?: PriorityCalculator, now = Math.floor(Date.now() / 1000)): Job {
-  const { alloc: _a, request_id: _r, kill_reason: _k, ...pub } = j;
+  const { alloc: _a, request_id: _r, kill_reason: _k, arr: _arr, ...pub } = j;
   if (!priority || !isPending(j.state)) return pub;
   const p = priority.of(priorityInputOf(j), now);
   return { ...pub, sched_priority: p.total, sched_priority_parts: formatParts(p) };
 }
 
-const JOB_STATES = new Set<string>(['JOB_STATE_QUEUED', 'JOB_STATE_HELD', 'JOB_STATE_WAITING', 'JOB_STATE_RUNNING', 'JOB_STATE_EXITING', 'JOB_STATE_FINISHED']);
+const JOB_STATES = new Set<string>(['JOB_STATE_QUEUED', 'JOB_STATE_HELD', 'JOB_STATE_WAITING', 'JOB_STATE_RUNNING', 'JOB_STATE_EXITING', 'JOB_STATE_FINISHED', 'JOB_STATE_BEGUN']);
 
 function userOf(call: { metadata: grpc.Metadata }, spec?: JobSpec__Output | null): string {
   const md = String(call.metadata.get('x-fleetq-user')[0] ?? '');
@@ -57,17 +57,19 @@ function checkSubmit(req: SubmitJobRequest__Output, call: { metadata: grpc.Metad
   return { ...req.spec, user: userOf(call, req.spec) };
 }
 
-function pageToken(seq: number): string { return Buffer.from(`after:${seq}`).toString('base64url'); }
-function afterSeq(token: string): number {
-  if (token === '') return 0;
-  const m = /^after:(\d+)$/.exec(Buffer.from(token, 'base64url').toString());
+/** Where a job sits in ListJobs' order: by seq, an array's parent (-1) before its subjobs (index). */
+function place(j: JobRecord): [number, number] { return [j.seq, j.array_id ? j.array_index : -1]; }
+function pageToken(j: JobRecord): string { const [s, i] = place(j); return Buffer.from(`after:${s}${i >= 0 ? `[${i}]` : ''}`).toString('base64url'); }
+function afterPlace(token: string): [number, number] {
+  if (token === '') return [0, -1];
+  const m = /^after:(\d+)(?:\[(\d+)\])?$/.exec(Buffer.from(token, 'base64url').toString());
   if (!m) throw invalid('page_token', 'not a token this server issued');
-  return Number(m[1]);
+  return [Number(m[1]), m[2] === undefined ? -1 : Number(m[2])];
 }
 
 function toJobEvent(e: EventRecord, job: JobRecord | undefined, server: string): JobEvent {
   return {
-    revision: e.revision, job_id: `${e.seq}.${server}`, kind: e.kind, state: e.state as JobState,
+    revision: e.revision, job_id: e.id ?? job?.id ?? `${e.seq}.${server}`, kind: e.kind, state: e.state as JobState,
     time_unix: e.time_unix, message: e.message, job: job ? toProtoJob(job) : null,
   };
 }
@@ -98,12 +100,12 @@ export function schedulerHandlers(d: SchedulerDeps): SchedulerHandlers {
       for (const s of req.states) if (!JOB_STATES.has(s)) throw invalid('states', `'${s}' is not a job state`);
       if (req.page_size > 10_000) throw invalid('page_size', `${req.page_size} is over the maximum of 10000`);
       const size = req.page_size || 1000;
-      const after = afterSeq(req.page_token);
-      const all = jobs.list({ states: req.states as JobState[], users: req.users, queues: req.queues, ids: req.ids, includeFinished: req.include_finished })
-        .filter((j) => j.seq > after);
+      const [afterSeq, afterIndex] = afterPlace(req.page_token);
+      const all = jobs.list({ states: req.states as JobState[], users: req.users, queues: req.queues, ids: req.ids, includeFinished: req.include_finished, subjobs: req.include_subjobs })
+        .filter((j) => { const [s, i] = place(j); return s > afterSeq || (s === afterSeq && i > afterIndex); });
       const page = all.slice(0, size);
       const last = page[page.length - 1];
-      return { jobs: page.map(view), next_page_token: all.length > size && last ? pageToken(last.seq) : '' };
+      return { jobs: page.map(view), next_page_token: all.length > size && last ? pageToken(last) : '' };
     }),
     WatchJobs: (call) => watch(d, call),
     CancelJob: unary(log, async (req, call) => ({ job: view(await jobs.cancel(requireId(req.id), req.force, userOf(call))) })),
@@ -146,7 +148,7 @@ function listQueues(d: SchedulerDeps, names: string[]): Array<Record<string, unk
 }
 
 function listNodes(d: SchedulerDeps, names: string[]): Node[] {
-  const usage = d.nodes.usage(d.jobs.all());
+  const usage = d.nodes.usage(d.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')); // subjobs included
   const all = d.nodes.list().filter((n) => names.length === 0 || names.includes(n.name));
   for (const n of names) if (!all.some((x) => x.name === n)) throw invalid('names', `Unknown node ${n}`);
   return all.map((n) => {

@@ -17,8 +17,9 @@ interface Flags { [k: string]: string | boolean | undefined }
 
 async function jobsFor(c: FleetqClient, operands: string[], f: Flags, err: string[], code: { v: number }): Promise<Job[]> {
   const history = f.x === true || f.H === true;
+  const include_subjobs = f.t === true; // -t: arrays' subjobs too, after each array
   if (operands.length === 0) {
-    const all = await c.listAllJobs({ include_finished: history, ...(typeof f.u === 'string' ? { users: f.u.split(',') } : {}) });
+    const all = await c.listAllJobs({ include_finished: history, include_subjobs, ...(typeof f.u === 'string' ? { users: f.u.split(',') } : {}) });
     return f.H === true ? all.filter((j) => j.state_letter === 'F') : all;
   }
   const out: Job[] = [];
@@ -27,7 +28,9 @@ async function jobsFor(c: FleetqClient, operands: string[], f: Flags, err: strin
       try {
         const j = await c.getJob({ id: op.replace(/@.*$/, '') });
         if (j.state_letter === 'F' && !history) { err.push(`qstat: ${j.id} Job has finished, use -x or -H to obtain historical job information\n`); code.v = exitCode(PBSE.HISTJOBID); continue; }
-        out.push(j);
+        // -t on an array: the array, then its subjobs (finished ones too: X).
+        if (include_subjobs && j.array) out.push(...await c.listAllJobs({ ids: [j.id], include_subjobs, include_finished: true }));
+        else out.push(j);
       } catch (e) {
         if (isUnavailable(e as RpcError)) throw e;
         const je = jobError('qstat', e as RpcError, op); err.push(je.text); code.v = je.code;
@@ -35,12 +38,12 @@ async function jobsFor(c: FleetqClient, operands: string[], f: Flags, err: strin
       continue;
     }
     const queue = op.replace(/@.*$/, '');
-    if (queue === '') { out.push(...await c.listAllJobs({ include_finished: history })); continue; }
+    if (queue === '') { out.push(...await c.listAllJobs({ include_finished: history, include_subjobs })); continue; }
     try { await c.listQueues({ names: [queue] }); } catch (e) {
       if (isUnavailable(e as RpcError)) throw e;
       err.push(`qstat: Unknown queue destination ${op}\n`); code.v = exitCode(PBSE.UNKQUE); continue;
     }
-    out.push(...await c.listAllJobs({ queues: [queue], include_finished: history }));
+    out.push(...await c.listAllJobs({ queues: [queue], include_finished: history, include_subjobs }));
   }
   return out;
 }
@@ -50,7 +53,7 @@ function filterJobs(jobs: Job[], f: Flags): Job[] {
   if (typeof f.u === 'string') { const us = f.u.split(','); js = js.filter((j) => us.includes(j.owner.split('@')[0] ?? '')); }
   if (f.i === true) js = js.filter((j) => ['Q', 'H', 'W'].includes(j.state_letter));
   if (f.r === true) js = js.filter((j) => ['R', 'E'].includes(j.state_letter));
-  if (f.J === true) js = []; // job arrays only: fleetq has none yet
+  if (f.J === true) js = js.filter((j) => (f.t === true ? j.array_id !== '' : j.array)); // -J: arrays only; with -t, subjobs only
   return js;
 }
 

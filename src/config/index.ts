@@ -32,7 +32,7 @@ export interface Config {
   /** priority: the multifactor weights, with scheduler.fairshare.half_life as half_life_s. */
   scheduler: { interval_ms: number; priority: PriorityWeights };
   local: { nodes: number; ncpus: number; mem_bytes: number; ngpus: number };
-  jobs: { kill_delay_seconds: number; max_script_bytes: number; default_queue: string };
+  jobs: { kill_delay_seconds: number; max_script_bytes: number; default_queue: string; max_array_size: number };
   agent: { reconnect_grace_ms: number; heartbeat_ms: number; orphan_exit_ms: number };
   queues: QueueConfig[];
   metrics: { listen: string };
@@ -59,6 +59,7 @@ export const KEYS: ReadonlyArray<readonly [string, Kind, unknown]> = [
   ['jobs.kill_delay', 'duration_s', '10s'],
   ['jobs.max_script_size', 'size', '4mb'],
   ['jobs.default_queue', 'string', 'workq'],
+  ['jobs.max_array_size', 'int', 100000],
   ['agent.reconnect_grace', 'duration_ms', '10s'],
   ['agent.heartbeat', 'duration_ms', '5s'],
   ['agent.orphan_exit', 'duration_ms', '10m'],
@@ -180,6 +181,7 @@ export function loadConfig(env: Env = process.env, overrides: Record<string, unk
   const queues = v<QueueConfig[]>('queues');
   const defaultQueue = v<string>('jobs.default_queue');
   if (!queues.some((q) => q.name === defaultQueue)) throw new ConfigError([`jobs.default_queue: '${defaultQueue}' is not among queues (${queues.map((q) => q.name).join(', ')})`]);
+  if (v<number>('jobs.max_array_size') < 2) throw new ConfigError([`jobs.max_array_size: ${v<number>('jobs.max_array_size')} is below 2 (an array has at least two subjobs)`]);
   const nodes = v<number>('local.nodes');
   if (nodes < 1 || nodes > 256) throw new ConfigError([`local.nodes: ${nodes} is out of range 1..256`]);
   if (v<number>('scheduler.priority.max_age') <= 0) throw new ConfigError(['scheduler.priority.max_age: must be longer than 0 (the wait that earns the whole age weight)']);
@@ -188,7 +190,7 @@ export function loadConfig(env: Env = process.env, overrides: Record<string, unk
     server: { name: v('server.name'), listen: v('server.listen') },
     scheduler: { interval_ms: v('scheduler.interval'), priority: priorityWeights(v) },
     local: { nodes, ncpus: v<number>('local.ncpus') || cpus().length, mem_bytes: v<number>('local.mem') || totalmem(), ngpus: v('local.ngpus') },
-    jobs: { kill_delay_seconds: v('jobs.kill_delay'), max_script_bytes: v('jobs.max_script_size'), default_queue: defaultQueue },
+    jobs: { kill_delay_seconds: v('jobs.kill_delay'), max_script_bytes: v('jobs.max_script_size'), default_queue: defaultQueue, max_array_size: v<number>('jobs.max_array_size') },
     agent: { reconnect_grace_ms: v('agent.reconnect_grace'), heartbeat_ms: v('agent.heartbeat'), orphan_exit_ms: v('agent.orphan_exit') },
     queues,
     metrics: { listen: v('metrics.listen') },

@@ -31,6 +31,8 @@ export function jobEnvironment(job: JobRecord, tmpdir: string): Record<string, s
     OMP_NUM_THREADS: threads,
     TMPDIR: tmpdir,
     ENVIRONMENT: 'BATCH',
+    // A subjob of a job array: its index, and its array's id (PBS_JOBID is the subjob's).
+    ...(job.array_id ? { PBS_ARRAY_INDEX: String(job.array_index), PBS_ARRAY_ID: job.array_id } : {}),
   };
 }
 

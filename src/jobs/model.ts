@@ -25,11 +25,32 @@ export interface JobRecord extends Job__Output {
   request_id: string;
   /** Why a running job was asked to stop ('qdel', 'walltime'), so its end is recorded as PBS does. */
   kill_reason: string;
+  /** A job array's compact state, on its parent only (src/jobs/arrays.ts). */
+  arr?: ArrayState;
+}
+
+/**
+ * What a job array's parent keeps instead of one record per subjob: its range, which subjobs are
+ * still queued (as ranges of positions; index = start + position × step), and how the ended ones
+ * ended (for the array's exit status). Running, exiting and expired counts are the Job fields.
+ */
+export interface ArrayState {
+  start: number;
+  end: number;
+  step: number;
+  /** -J …%max: subjobs that may run at once; 0 = no limit. */
+  max_run: number;
+  /** Sorted, disjoint, inclusive [first, last] position ranges of queued subjobs. */
+  queued: Array<[number, number]>;
+  /** Subjobs that ended with a positive exit status (array exit status 1). */
+  nonzero: number;
+  /** Subjobs deleted before they ran or ended with a negative (JOB_EXEC_*) status (array exit status 2). */
+  aborted: number;
 }
 
 export const STATE_LETTER: Readonly<Record<JobState, string>> = {
   JOB_STATE_QUEUED: 'Q', JOB_STATE_HELD: 'H', JOB_STATE_WAITING: 'W', JOB_STATE_RUNNING: 'R',
-  JOB_STATE_EXITING: 'E', JOB_STATE_FINISHED: 'F',
+  JOB_STATE_EXITING: 'E', JOB_STATE_FINISHED: 'F', JOB_STATE_BEGUN: 'B',
 };
 
 export const LETTER_STATE: Readonly<Record<string, JobState>> = Object.fromEntries(
@@ -106,9 +127,15 @@ export function newJob(spec: JobSpec__Output, ctx: SubmitContext): JobRecord {
     used_walltime_seconds: 0, used_cput_seconds: 0, revision: 0, server: ctx.server,
     output_path: `${host}:${resolveOutputPath(fixed, name, ctx.seq, 'o')}`,
     error_path: `${host}:${resolveOutputPath(fixed, name, ctx.seq, 'e')}`,
-    alloc: [], request_id: ctx.requestId, kill_reason: '',
+    alloc: [], request_id: ctx.requestId, kill_reason: '', ...NOT_ARRAY,
   };
 }
+
+/** The array fields of a job that is neither an array nor a subjob. */
+export const NOT_ARRAY = {
+  array: false, array_indices_submitted: '', array_indices_remaining: '', array_queued: 0, array_running: 0,
+  array_exiting: 0, array_expired: 0, array_id: '', array_index: 0,
+} as const;
 
 /** PBS's exec_host (`node/0*2+node2/0`) and exec_vnode (`(node:ncpus=2:mem=1048576kb)+…`). */
 export function execStrings(alloc: readonly Allocation[]): { exec_host: string; exec_vnode: string } {

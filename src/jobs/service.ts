@@ -12,6 +12,10 @@ import { newJob, parseJobId, STATE_LETTER, isActive, isPending, execStrings, typ
 import { parseResourceList, formatSelect, type ChunkReq } from './resources.js';
 import { JOB_EXEC } from './launch.js';
 import { parseDepend, evaluate, type Evaluation } from './depend.js';
+import { parseArrayId, subjobKey, makeParent, subjobOf, subjobView, subjobsOf, subjobMoved, startable, lowestQueued, letterOf, deleteQueued } from './arrays.js';
+
+/** jobs.max_array_size's default: the most subjobs one array may have. */
+export const DEFAULT_MAX_ARRAY_SIZE = 100_000;
 
 export interface QueueInfo { name: string; priority: number; enabled: boolean; started: boolean; default_walltime_seconds: number; max_walltime_seconds: number; backfill?: 'none' | 'easy' | 'conservative' }
 
@@ -36,11 +40,13 @@ export interface JobServiceOptions {
    * at qalter, as RESOURCE_LIMIT naming Resource_List.select.
    */
   admit?: (chunks: readonly ChunkReq[], place: string) => string | undefined;
+  /** The most subjobs one job array may have (jobs.max_array_size); default DEFAULT_MAX_ARRAY_SIZE. */
+  maxArraySize?: number;
 }
 
 export interface ChangeEvent { event: EventRecord; job: JobRecord }
 
-export interface JobFilter { states?: JobState[]; users?: string[]; queues?: string[]; ids?: string[]; includeFinished?: boolean }
+export interface JobFilter { states?: JobState[]; users?: string[]; queues?: string[]; ids?: string[]; includeFinished?: boolean; /** arrays' subjobs after each array (qstat -t) */ subjobs?: boolean }
 
 export interface EndReport { exit_status: number; end_time_unix: number; cput_seconds: number; walltime_seconds: number; reason: string }
 
@@ -49,8 +55,10 @@ type AnyStore = Store<JobRecord, any, any>;
 
 export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
   private readonly jobs = new Map<number, JobRecord>();
-  /** Seqs of jobs by state, so the scheduler's cycle does not scan finished history. */
-  private readonly byState = new Map<JobState, Set<number>>();
+  /** Subjob records of job arrays, by `SEQ[index]` (src/jobs/arrays.ts); parents are in `jobs`. */
+  private readonly subjobs = new Map<string, JobRecord>();
+  /** Keys of jobs (seq) and subjobs (SEQ[index]) by state, so the scheduler's cycle does not scan finished history. */
+  private readonly byState = new Map<JobState, Set<number | string>>();
   private readonly inflight = new Map<string, Promise<{ job: JobRecord; existing: boolean }>>();
   /** For each job, the jobs whose -W depend names it (rebuilt from the store at start). */
   private readonly dependents = new Map<number, Set<number>>();
@@ -66,28 +74,36 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     this.queues = new Map(opts.queues.map((q) => [q.name, q]));
     this.now = opts.clock ?? (() => Math.floor(Date.now() / 1000));
     for (const j of store.allJobs()) { this.put(j); this.indexDepend(j); }
+    for (const s of store.allSubjobs()) { const p = this.jobs.get(s.seq); if (p) this.put({ ...s, spec: p.spec }); }
     this.nextSeq = Math.max(store.nextSeq(), ...Array.from(this.jobs.keys(), (s) => s + 1));
     this.revision = store.revision();
   }
 
   /** The one place the in-memory map and its state index change. */
   private put(job: JobRecord): void {
-    const old = this.jobs.get(job.seq);
-    if (old) this.byState.get(old.state)?.delete(job.seq);
-    this.jobs.set(job.seq, job);
+    const key = job.array_id ? subjobKey(job.seq, job.array_index) : job.seq;
+    const old = typeof key === 'number' ? this.jobs.get(key) : this.subjobs.get(key);
+    if (old) this.byState.get(old.state)?.delete(key);
+    if (typeof key === 'number') this.jobs.set(key, job); else this.subjobs.set(key, job);
     let set = this.byState.get(job.state);
     if (!set) { set = new Set(); this.byState.set(job.state, set); }
-    set.add(job.seq);
+    set.add(key);
   }
 
   /** Jobs in the given states, in no particular order. */
   *inStates(...states: JobState[]): Generator<JobRecord> {
-    for (const st of states) for (const seq of this.byState.get(st) ?? []) { const j = this.jobs.get(seq); if (j) yield j; }
+    for (const st of states) {
+      for (const key of this.byState.get(st) ?? []) { const j = typeof key === 'number' ? this.jobs.get(key) : this.subjobs.get(key); if (j) yield j; }
+    }
   }
 
   /** Queued work of started queues' jobs, in no particular order (the scheduler orders it). */
   *queuedWork(): Generator<QueuedWork> {
-    for (const job of this.inStates('JOB_STATE_QUEUED')) yield { job, instances: 1 };
+    for (const job of this.inStates('JOB_STATE_QUEUED', 'JOB_STATE_BEGUN')) {
+      if (job.array_id) continue; // a requeued subjob starts through its parent
+      const instances = job.arr ? startable(job) : 1;
+      if (instances > 0) yield { job, instances };
+    }
   }
 
   get currentRevision(): number { return this.revision; }
@@ -97,10 +113,20 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
 
   /** Looks a job up by any of its id forms; NOT_FOUND (PBS Unknown Job Id) when there is none. */
   find(id: string): JobRecord {
-    const seq = parseJobId(id);
-    const job = seq === undefined ? undefined : this.jobs.get(seq);
+    const ref = parseArrayId(id);
+    const seq = ref ? ref.seq : parseJobId(id);
+    let job = seq === undefined ? undefined : this.jobs.get(seq);
+    if (ref && !job?.arr) job = undefined;
+    if (job && ref?.index !== undefined) job = subjobView(job, ref.index, this.subjobs.get(subjobKey(job.seq, ref.index)));
     if (!job) throw new FleetqError('JOB_NOT_FOUND', `Unknown Job Id ${id}`, { field: 'id' });
     return job;
+  }
+
+  /** A job or subjob record by the id an agent reports (no synthesized subjobs). */
+  private record(id: string): JobRecord | undefined {
+    const ref = parseArrayId(id);
+    if (ref) return ref.index === undefined ? undefined : this.subjobs.get(subjobKey(ref.seq, ref.index));
+    return this.jobs.get(parseJobId(id) ?? 0);
   }
 
   /**
@@ -129,7 +155,9 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     if (!queue) throw new FleetqError('UNKNOWN_QUEUE', `queue: '${qname}' is not a queue of this server (${[...this.queues.keys()].join(', ')})`, { field: 'queue' });
     if (!queue.enabled) throw new FleetqError('QUEUE_DISABLED', `queue: '${qname}' is not enabled`, { field: 'queue' });
     const seq = this.nextSeq++;
-    const job = newJob(spec, { seq, server: this.opts.server, now: this.now(), queue, maxScriptBytes: this.opts.maxScriptBytes, requestId });
+    let job = newJob(spec, { seq, server: this.opts.server, now: this.now(), queue, maxScriptBytes: this.opts.maxScriptBytes, requestId });
+    if ((spec.array_indices ?? '').trim() !== '') job = makeParent(job, this.opts.maxArraySize ?? DEFAULT_MAX_ARRAY_SIZE);
+    else if (spec.max_run_subjobs) throw invalid('max_run_subjobs', 'applies to job arrays only (set array_indices)');
     this.checkAdmission(job.resources?.chunks ?? [], job.resources?.place ?? '');
     this.applyDepend(job);
     const ev = this.event(job, 'submitted', `Job Queued at request of ${job.owner}`);
@@ -185,6 +213,7 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     const deps = parseDepend(job.spec.depend);
     for (const d of deps) for (const seq of d.seqs) {
       if (seq === job.seq || !this.jobs.has(seq)) throw new FleetqError('BAD_DEPEND', `depend: ${d.type}:${seq}: no such job (Unknown Job Id)`, { field: 'depend' });
+      if (this.jobs.get(seq)?.arr) throw new FleetqError('BAD_DEPEND', `depend: ${d.type}:${seq}: ${this.jobs.get(seq)?.id ?? seq} is a job array; dependencies on job arrays are not supported`, { field: 'depend' });
     }
     const e = this.evaluateDepend(job);
     if (e.state === 'never') throw new FleetqError('BAD_DEPEND', `depend: ${e.why}, so this job could never run`, { field: 'depend' });
@@ -220,32 +249,60 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
 
   private event(job: JobRecord, kind: string, message: string): EventRecord {
     job.revision = ++this.revision;
-    return { revision: job.revision, seq: job.seq, kind, state: job.state, time_unix: this.now(), message };
+    const ev: EventRecord = { revision: job.revision, seq: job.seq, kind, state: job.state, time_unix: this.now(), message };
+    if (job.array_id) ev.id = job.id;
+    return ev;
   }
 
-  /** Applies a change to a job, commits it with its journal entry, then tells listeners. */
-  private async update(job: JobRecord, changes: Partial<JobRecord>, kind: string, message: string): Promise<JobRecord> {
+  private changed(job: JobRecord, changes: Partial<JobRecord>): JobRecord {
     const next: JobRecord = { ...job, ...changes, modify_time_unix: this.now() };
-    next.state_letter = STATE_LETTER[next.state];
+    next.state_letter = letterOf(next.state, Boolean(next.array_id));
+    return next;
+  }
+
+  /**
+   * Applies a change to a job, commits it with its journal entry, then tells listeners. A subjob's
+   * change also updates its array's parent (counts, queued ranges, B, F), in the same commit.
+   */
+  private async update(job: JobRecord, changes: Partial<JobRecord>, kind: string, message: string): Promise<JobRecord> {
+    const next = this.changed(job, changes);
     const ev = this.event(next, kind, message);
+    const parent = next.array_id ? this.jobs.get(next.seq) : undefined;
+    const pc = parent ? subjobMoved(parent, job.state, next, this.now()) : undefined;
+    const pnext = parent && pc ? this.changed(parent, pc) : undefined;
+    const pev = pnext ? this.event(pnext, pnext.state === 'JOB_STATE_FINISHED' ? 'finished' : 'subjob', `${next.id}: ${message}`) : undefined;
     this.put(next);
-    await this.store.commit({ jobs: [next], events: [ev], meta: { revision: this.revision } });
+    if (pnext) this.put(pnext);
+    await this.store.commit({
+      jobs: [...(next.array_id ? [] : [next]), ...(pnext ? [pnext] : [])],
+      subjobs: next.array_id ? [{ ...next, spec: null as unknown as JobSpec__Output }] : [], // the parent's spec is shared
+      events: pev ? [ev, pev] : [ev], meta: { revision: this.revision },
+    });
     this.emit('change', { event: ev, job: next });
+    if (pnext && pev) this.emit('change', { event: pev, job: pnext });
     if (DEPEND_TRIGGERS.has(kind) && this.dependents.has(next.seq)) await this.resolveDependents(next.seq);
     return next;
   }
 
+  /** Jobs by seq (a subjob after its array); with `subjobs`, each array followed by all its subjobs. */
   list(f: JobFilter): JobRecord[] {
-    const seqs = f.ids && f.ids.length > 0 ? new Set(f.ids.map((id) => this.find(id).seq)) : undefined;
-    const out: JobRecord[] = [];
-    for (const j of this.jobs.values()) {
-      if (seqs && !seqs.has(j.seq)) continue;
-      if (f.states && f.states.length > 0 ? !f.states.includes(j.state) : (!f.includeFinished && !seqs && j.state === 'JOB_STATE_FINISHED')) continue;
+    const named = f.ids && f.ids.length > 0 ? [...new Map(f.ids.map((id) => { const j = this.find(id); return [j.id, j] as const; })).values()] : undefined;
+    const top: JobRecord[] = [];
+    for (const j of named ?? this.jobs.values()) {
+      if (f.states && f.states.length > 0 ? !f.states.includes(j.state) : (!f.includeFinished && !named && j.state === 'JOB_STATE_FINISHED')) continue;
       if (f.users && f.users.length > 0 && !f.users.includes(j.spec.user)) continue;
       if (f.queues && f.queues.length > 0 && !f.queues.includes(j.queue)) continue;
-      out.push(j);
+      top.push(j);
     }
-    return out.sort((a, b) => a.seq - b.seq);
+    top.sort((a, b) => a.seq - b.seq || (a.array_id ? a.array_index : -1) - (b.array_id ? b.array_index : -1));
+    if (!f.subjobs) return top;
+    const out: JobRecord[] = [];
+    for (const j of top) {
+      out.push(j);
+      if (!j.arr) continue;
+      for (const s of subjobsOf(j, (i) => this.subjobs.get(subjobKey(j.seq, i)))) if (!f.states?.length || f.states.includes(s.state)) out.push(s);
+    }
+    return out;
   }
 
   journal(seq: number): EventRecord[] { return this.store.jobEvents(seq); }
@@ -256,6 +313,7 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
   async cancel(id: string, force: boolean, by: string): Promise<JobRecord> {
     const job = this.find(id);
     if (job.state === 'JOB_STATE_FINISHED') throw new FleetqError('JOB_FINISHED', `Job has finished ${job.id}`, { field: 'id' });
+    if (job.arr) return this.cancelArray(job, force, by);
     if (isPending(job.state)) {
       return this.update(job, { state: 'JOB_STATE_FINISHED', end_time_unix: this.now(), comment: `Job deleted at request of ${by}` }, 'deleted', `Job deleted at request of ${by}`);
     }
@@ -266,9 +324,26 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     return this.update(job, { state: 'JOB_STATE_EXITING', kill_reason: 'qdel', comment: `Job deleted at request of ${by}` }, 'deleting', `Job to be deleted at request of ${by}`);
   }
 
+  /** qdel SEQ[]: queued subjobs are deleted at once, running ones killed; F once none is left. */
+  private async cancelArray(parent: JobRecord, force: boolean, by: string): Promise<JobRecord> {
+    const changes = deleteQueued(parent, by, this.now());
+    await this.update(parent, changes, changes.state === 'JOB_STATE_FINISHED' ? 'deleted' : 'deleting', `Job Array deleted at request of ${by}`);
+    const running = [...this.inStates('JOB_STATE_RUNNING', ...(force ? ['JOB_STATE_EXITING' as const] : []))].filter((s) => s.array_id === parent.id);
+    for (const s of running) await this.cancel(s.id, force, by);
+    return this.jobs.get(parent.seq) ?? parent;
+  }
+
+  /** Subjobs are held, released and altered through their array. */
+  private notSubjob(job: JobRecord): void {
+    if (job.array_id) throw new FleetqError('BAD_STATE', `Request invalid for state of job ${job.id} (a subjob: use its array ${job.array_id})`, { field: 'id' });
+  }
+
   async hold(id: string, types: string): Promise<JobRecord> {
     const job = this.find(id);
     const t = checkHoldTypes(types);
+    this.notSubjob(job);
+    // A begun array stays B; the hold keeps its queued subjobs from starting.
+    if (job.arr && job.state === 'JOB_STATE_BEGUN') return this.update(job, { hold_types: mergeHolds(job.hold_types, t) }, 'held', `Holds ${t} set`);
     if (!isPending(job.state)) throw new FleetqError('BAD_STATE', `Request invalid for state of job ${job.id}`, { field: 'id' });
     const merged = mergeHolds(job.hold_types, t);
     return this.update(job, { state: 'JOB_STATE_HELD', hold_types: merged }, 'held', `Holds ${t} set`);
@@ -277,6 +352,8 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
   async release(id: string, types: string): Promise<JobRecord> {
     const job = this.find(id);
     const t = checkHoldTypes(types);
+    this.notSubjob(job);
+    if (job.arr && job.state === 'JOB_STATE_BEGUN') return this.update(job, { hold_types: this.unheld(job, t).hold_types }, 'released', `Holds ${t} released`);
     if (job.state !== 'JOB_STATE_HELD') {
       if (isPending(job.state)) return job; // nothing held: PBS accepts silently
       throw new FleetqError('BAD_STATE', `Request invalid for state of job ${job.id}`, { field: 'id' });
@@ -287,6 +364,7 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
   /** qalter of a pending job; `mask` names the spec fields to change. */
   async alter(id: string, patch: JobSpec__Output, mask: readonly string[]): Promise<JobRecord> {
     const job = this.find(id);
+    this.notSubjob(job);
     if (!isPending(job.state)) throw new FleetqError('BAD_STATE', `Request invalid for state of job ${job.id}`, { field: 'id' });
     if (mask.length === 0) throw invalid('update_mask', 'names no field to change');
     const spec: JobSpec__Output = { ...job.spec };
@@ -298,7 +376,8 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     if (mask.includes('rerunnable')) spec.has_rerunnable = true;
     const queue = this.queues.get(spec.queue);
     if (!queue) throw new FleetqError('UNKNOWN_QUEUE', `queue: '${spec.queue}' is not a queue of this server`, { field: 'queue' });
-    const probe = newJob(spec, { seq: job.seq, server: this.opts.server, now: this.now(), queue, maxScriptBytes: this.opts.maxScriptBytes, requestId: job.request_id });
+    const probe0 = newJob(spec, { seq: job.seq, server: this.opts.server, now: this.now(), queue, maxScriptBytes: this.opts.maxScriptBytes, requestId: job.request_id });
+    const probe = job.arr ? makeParent(probe0, Number.MAX_SAFE_INTEGER) : probe0; // for its paths and checks
     const req = parseResourceList(spec.resource_list);
     if (req.walltime_seconds === 0) req.walltime_seconds = queue.default_walltime_seconds;
     if (mask.includes('resource_list')) this.checkAdmission(req.chunks, req.place);
@@ -322,7 +401,13 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
 
   /** The scheduler gave the job its nodes: it is running from now (its agent launches it next). */
   async start(seq: number, alloc: Allocation[]): Promise<JobRecord> {
-    const job = this.jobs.get(seq);
+    let job = this.jobs.get(seq);
+    if (job?.arr) {
+      // An array starts its lowest queued subjob, whose record is made now; that is what runs.
+      const index = startable(job) > 0 ? lowestQueued(job) : undefined;
+      if (index === undefined) throw new FleetqError('BAD_STATE', `job ${job.id} has no subjob that may start`);
+      job = this.subjobs.get(subjobKey(seq, index)) ?? subjobOf(job, index, 'JOB_STATE_QUEUED', this.now());
+    }
     if (!job || job.state !== 'JOB_STATE_QUEUED') throw new FleetqError('BAD_STATE', `job ${seq} is not queued`);
     const ex = execStrings(alloc);
     const now = this.now();
@@ -335,14 +420,14 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
 
   /** The agent reports the job's process started. */
   async started(id: string, pid: number): Promise<void> {
-    const job = this.jobs.get(parseJobId(id) ?? 0);
+    const job = this.record(id);
     if (!job || !isActive(job.state) || job.session_id === pid) return;
     await this.update(job, { session_id: pid }, 'session', `Job process ${pid} started`);
   }
 
   /** The agent reports the job ended; records the exit status as PBS does. Ignores stale reports. */
   async ended(id: string, r: EndReport): Promise<JobRecord | undefined> {
-    const job = this.jobs.get(parseJobId(id) ?? 0);
+    const job = this.record(id);
     if (!job || !isActive(job.state)) return undefined;
     let comment = `Job run at ${runTime(job.start_time_unix)} on ${job.exec_vnode} and finished`;
     if (r.reason === 'walltime') comment = `Job killed: walltime ${r.walltime_seconds} exceeded limit ${job.resources?.walltime_seconds ?? 0}`;

@@ -5,6 +5,8 @@
  *   events   [seq, revision] → event      revlog   revision → seq   (server-wide order, for watch resume)
  *   requests request_id → seq             meta     'schema' | 'next_seq' | 'revision' → number
  *   queues   name → queue record
+ *   subjobs  [seq, index] → subjob record: only subjobs of job arrays that have started (or were
+ *            deleted on their own); the rest live compactly in their parent's record under seq
  * Every change goes through `commit`, one LMDB write transaction that resolves only once it is
  * durable on disk; commits issued in the same event-loop turn share one transaction (lmdb-js batches
  * them), so concurrent submits share fsyncs.
@@ -22,11 +24,15 @@ export interface EventRecord {
   state: string;
   time_unix: number;
   message: string;
+  /** A subjob's event: the subjob's id (seq is its array's). */
+  id?: string;
 }
 
 /** One atomic change: everything in it is written in one transaction, or nothing is. */
 export interface Batch<J, N, Q> {
   jobs?: J[];
+  /** Subjob records, keyed by their parent's seq and their array_index. */
+  subjobs?: J[];
   events?: EventRecord[];
   requests?: Array<[string, number]>;
   nodes?: N[];
@@ -38,9 +44,13 @@ export class StoreError extends Error {
   constructor(message: string, options?: { cause?: unknown }) { super(message, options); this.name = 'StoreError'; }
 }
 
-export class Store<J extends { seq: number }, N extends { name: string }, Q extends { name: string }> {
+/** What the store needs of a job record: its seq, and its index when it is a subjob. */
+export interface Keyed { seq: number; array_index?: number }
+
+export class Store<J extends Keyed, N extends { name: string }, Q extends { name: string }> {
   private readonly root: RootDatabase;
   private readonly jobs: Database<J, number>;
+  private readonly subjobs: Database<J, [number, number]>;
   private readonly events: Database<EventRecord, [number, number]>;
   private readonly revlog: Database<number, number>;
   private readonly requests: Database<number, string>;
@@ -53,6 +63,7 @@ export class Store<J extends { seq: number }, N extends { name: string }, Q exte
     this.root = open({ path: join(dir, 'fleetq.mdb'), maxDbs: 16, mapSize: 4 * 1024 ** 3 });
     this.jobs = this.root.openDB({ name: 'jobs', keyEncoding: 'uint32' });
     this.events = this.root.openDB({ name: 'events' });
+    this.subjobs = this.root.openDB({ name: 'subjobs' });
     this.revlog = this.root.openDB({ name: 'revlog', keyEncoding: 'uint32' });
     this.requests = this.root.openDB({ name: 'requests' });
     this.nodes = this.root.openDB({ name: 'nodes' });
@@ -61,7 +72,7 @@ export class Store<J extends { seq: number }, N extends { name: string }, Q exte
   }
 
   /** Opens (creating if new) the store in `dir`; refuses a store written by a newer schema. */
-  static async open<J extends { seq: number }, N extends { name: string }, Q extends { name: string }>(dir: string): Promise<Store<J, N, Q>> {
+  static async open<J extends Keyed, N extends { name: string }, Q extends { name: string }>(dir: string): Promise<Store<J, N, Q>> {
     const s = new Store<J, N, Q>(dir);
     const v = s.meta.get('schema');
     if (v === undefined) await s.meta.put('schema', SCHEMA_VERSION);
@@ -74,6 +85,8 @@ export class Store<J extends { seq: number }, N extends { name: string }, Q exte
   revision(): number { return this.meta.get('revision') ?? 0; }
 
   allJobs(): J[] { return Array.from(this.jobs.getRange({}).map(({ value }) => value)); }
+  /** Every stored subjob record, by parent seq then index. */
+  allSubjobs(): J[] { return Array.from(this.subjobs.getRange({}).map(({ value }) => value)); }
   allNodes(): N[] { return Array.from(this.nodes.getRange({}).map(({ value }) => value)); }
   allQueues(): Q[] { return Array.from(this.queues.getRange({}).map(({ value }) => value)); }
   getJob(seq: number): J | undefined { return this.jobs.get(seq); }
@@ -97,6 +110,7 @@ export class Store<J extends { seq: number }, N extends { name: string }, Q exte
     try {
       await this.root.transaction(() => {
         for (const j of b.jobs ?? []) void this.jobs.put(j.seq, j);
+        for (const j of b.subjobs ?? []) void this.subjobs.put([j.seq, j.array_index ?? 0], j);
         for (const e of b.events ?? []) { void this.events.put([e.seq, e.revision], e); void this.revlog.put(e.revision, e.seq); }
         for (const [rid, seq] of b.requests ?? []) void this.requests.put(rid, seq);
         for (const n of b.nodes ?? []) void this.nodes.put(n.name, n);

@@ -14,10 +14,11 @@ function job(seq: number, p: Partial<Job> = {}): Job {
     create_time_unix: T, queue_time_unix: T, eligible_time_unix: T, start_time_unix: 0, end_time_unix: 0, modify_time_unix: T,
     has_exit_status: false, exit_status: 0, exec_host: '', exec_vnode: '', nodes: [], run_count: 0, session_id: 0,
     used_walltime_seconds: 0, used_cput_seconds: 0, revision: 1, server: 'pbsserver', output_path: 'host1:/home/alice/STDIN.o1', error_path: 'host1:/home/alice/STDIN.e1',
+    array: false, array_indices_submitted: '', array_indices_remaining: '', array_queued: 0, array_running: 0, array_exiting: 0, array_expired: 0, array_id: '', array_index: 0,
     spec: {
       name: 'STDIN', queue: 'workq', script: 'true\n', resource_list: '', workdir: '/home/alice', output_path: '', error_path: '', join_path: 'n',
       variables: { PBS_O_HOME: '/home/alice', PBS_O_WORKDIR: '/home/alice' }, account: '', priority: 0, has_rerunnable: true, rerunnable: true,
-      execution_time_unix: 0, mail_points: '', mail_users: '', shell: '', depend: '', hold: false, submit_args: '', submit_host: 'host1', user: 'alice', attributes: {}, script_name: '',
+      execution_time_unix: 0, mail_points: '', mail_users: '', shell: '', depend: '', hold: false, submit_args: '', submit_host: 'host1', user: 'alice', attributes: {}, script_name: '', array_indices: '', max_run_subjobs: 0,
     },
     resources: { chunks: [{ count: 1, ncpus: 1, mem_bytes: 0, ngpus: 0, mpiprocs: 0, ompthreads: 0, other: {} }], select: '1:ncpus=1', place: 'free', walltime_seconds: 60, other: {} },
     ...p,

@@ -19,7 +19,7 @@ function spec(p: Partial<JobSpec__Output> = {}): JobSpec__Output {
   return {
     name: '', queue: '', script: 'echo hi\n', resource_list: '', workdir: '/tmp', output_path: '', error_path: '', join_path: '',
     variables: {}, account: '', priority: 0, has_rerunnable: false, rerunnable: false, execution_time_unix: 0, mail_points: '',
-    mail_users: '', shell: '', depend: '', hold: false, submit_args: '', submit_host: 'h1', user: 'alice', attributes: {}, script_name: '', ...p,
+    mail_users: '', shell: '', depend: '', hold: false, submit_args: '', submit_host: 'h1', user: 'alice', attributes: {}, script_name: '', array_indices: '', max_run_subjobs: 0, ...p,
   };
 }
 async function open(dir = mkdtempSync(join(tmpdir(), 'fq-dep-'))): Promise<{ dir: string; store: Store<JobRecord, { name: string }, { name: string }>; svc: JobService }> {

@@ -103,10 +103,20 @@ export function jobAttributes(j: Job): Array<[string, string]> {
     ['comment', j.comment], ['etime', ctime(j.eligible_time_unix)], ['run_count', String(j.run_count)],
     ['Exit_status', j.has_exit_status ? String(j.exit_status) : ''],
     ['Submit_arguments', s?.submit_args ?? ''], ['obittime', j.state_letter === 'F' && j.end_time_unix ? ctime(j.end_time_unix) : ''],
+    ...arrayAttributes(j),
     ['project', s?.attributes?.project || '_pbs_project_default'],
     ['Submit_Host', s?.submit_host ?? ''],
   ];
   return a.filter(([, v]) => v !== '');
+}
+
+/** A job array's attributes (on its parent), or a subjob's (array_id, array_index), as PBS shows them. */
+export function arrayAttributes(j: Job): Array<[string, string]> {
+  if (j.array) {
+    return [['array', 'True'], ['array_state_count', `Queued:${j.array_queued} Running:${j.array_running} Exiting:${j.array_exiting} Expired:${j.array_expired}`],
+      ['array_indices_submitted', j.array_indices_submitted], ['array_indices_remaining', j.array_indices_remaining]];
+  }
+  return j.array_id ? [['array_id', j.array_id], ['array_index', String(j.array_index)]] : [];
 }
 
 /** PBS's -f wrapping: lines past 78 columns split after commas, then mid-token, with "\n\t". */

@@ -9,7 +9,7 @@ import { getopt } from './common.js';
 export const QSUB_OPTS = 'a:A:c:C:e:fhIj:J:k:l:m:M:N:o:p:P:q:r:R:S:u:v:VW:Xz';
 
 export const QSUB_USAGE = `usage: qsub [-a date_time] [-A account_string] [-c interval]
-	[-C directive_prefix] [-e path] [-f ] [-h ] [-I [-X]] [-j oe|eo] [-J X-Y[:Z]]
+	[-C directive_prefix] [-e path] [-f ] [-h ] [-I [-X]] [-j oe|eo] [-J X-Y[:Z][%max]]
 	[-k keep] [-l resource_list] [-m mail_options] [-M user_list]
 	[-N jobname] [-o path] [-p priority] [-P project] [-q queue] [-r y|n]
 	[-R o|e|oe] [-S path] [-u user_list] [-W otherattributes=value...]
@@ -147,9 +147,20 @@ export function apply(spec: JobSpec, o: string, v: string, ctx: ApplyContext): v
     case 'P': spec.attributes = { ...spec.attributes, project: v }; break;
     case 'I': throw new QsubUsageError('interactive jobs (-I) are not supported by fleetq; submit a batch script', false);
     case 'X': throw new QsubUsageError('interactive jobs (-X) are not supported by fleetq', false);
-    case 'J': throw new QsubUsageError('job arrays (-J) are not supported by fleetq yet', false);
+    case 'J': { const a = parseJ(v); if (!a) throw illegal(); spec.array_indices = a.indices; spec.max_run_subjobs = a.max; break; }
     default: ctx.flags.add(o); // -c -C -f -k -R -u -z: accepted; -z handled by the caller
   }
+}
+
+/**
+ * `-J X-Y[:Z][%max]` as PBS takes it: Y above X, Z and max at least 1; undefined when malformed.
+ * The server checks the size against jobs.max_array_size.
+ */
+export function parseJ(v: string): { indices: string; max: number } | undefined {
+  const m = /^(\d{1,9})-(\d{1,9})(?::(\d{1,9}))?(?:%(\d{1,9}))?$/.exec(v);
+  if (!m) return undefined;
+  if (Number(m[2]) <= Number(m[1]) || (m[3] !== undefined && Number(m[3]) < 1) || (m[4] !== undefined && Number(m[4]) < 1)) return undefined;
+  return { indices: `${m[1]}-${m[2]}${m[3] !== undefined ? `:${m[3]}` : ''}`, max: m[4] === undefined ? 0 : Number(m[4]) };
 }
 
 function applyW(spec: JobSpec, v: string): void {

@@ -27,6 +27,8 @@ export interface JobSpec {
   'user'?: (string);
   'attributes'?: ({[key: string]: string});
   'script_name'?: (string);
+  'array_indices'?: (string);
+  'max_run_subjobs'?: (number);
 }
 
 export interface JobSpec__Output {
@@ -54,4 +56,6 @@ export interface JobSpec__Output {
   'user': (string);
   'attributes': ({[key: string]: string});
   'script_name': (string);
+  'array_indices': (string);
+  'max_run_subjobs': (number);
 }

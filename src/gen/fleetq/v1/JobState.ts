@@ -8,6 +8,7 @@ export const JobState = {
   JOB_STATE_RUNNING: 'JOB_STATE_RUNNING',
   JOB_STATE_EXITING: 'JOB_STATE_EXITING',
   JOB_STATE_FINISHED: 'JOB_STATE_FINISHED',
+  JOB_STATE_BEGUN: 'JOB_STATE_BEGUN',
 } as const;
 
 export type JobState =
@@ -25,5 +26,7 @@ export type JobState =
   | 5
   | 'JOB_STATE_FINISHED'
   | 6
+  | 'JOB_STATE_BEGUN'
+  | 7
 
 export type JobState__Output = typeof JobState[keyof typeof JobState]

@@ -10,6 +10,7 @@ export interface ListJobsRequest {
   'include_finished'?: (boolean);
   'page_size'?: (number);
   'page_token'?: (string);
+  'include_subjobs'?: (boolean);
 }
 
 export interface ListJobsRequest__Output {
@@ -20,4 +21,5 @@ export interface ListJobsRequest__Output {
   'include_finished': (boolean);
   'page_size': (number);
   'page_token': (string);
+  'include_subjobs': (boolean);
 }
