@@ -14,7 +14,7 @@ let d: DaemonHandle;
 test.before(async () => {
   d = await startDaemon({ env: { FLEETQ_SERVER_NAME: 'srv', FLEETQ_LOCAL_NCPUS: '2', FLEETQ_LOCAL_MEM: '4gb', FLEETQ_SCHEDULER_PRIORITY_WEIGHT_JOB: '2047' } });
 });
-test.after.always(async () => { await d.stop(); });
+test.after.always(async () => { await d?.stop(); });
 
 const q = (cmd: string, args: string[], input = '') => run(cmd, args, { input, home: d.home, cwd: mkdtempSync(join(tmpdir(), 'fq-prio-')) });
 

@@ -4,7 +4,11 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
+import { EventEmitter } from 'node:events';
 import { FairShare, PriorityCalculator, DEFAULT_WEIGHTS, formatParts, type PriorityWeights, type PriorityInput } from '../../src/scheduler/priority.js';
+import { UsageRecorder, ncpusOf } from '../../src/scheduler/usage.js';
+import type { JobRecord } from '../../src/jobs/model.js';
+import type { ChangeEvent } from '../../src/jobs/service.js';
 
 const H = 3600;
 const T0 = 1_700_000_000;
@@ -170,4 +174,54 @@ test('speed: a cached lookup per job is cheap (10 users, 100,000 jobs at one now
   t.true(sum > 0);
   t.true(ms < 500, `100,000 totals took ${ms.toFixed(1)} ms (want < 500 ms even on a loaded machine)`);
   t.log(`100,000 totals: ${ms.toFixed(1)} ms`);
+});
+
+/** Just what UsageRecorder reads of a job. */
+function rec(o: { id: string; state: JobRecord['state']; user: string; account?: string; ncpus: number; start: number; end?: number; used?: number; alloc?: boolean }): JobRecord {
+  return {
+    id: o.id, state: o.state, spec: { user: o.user, account: o.account ?? '' }, alloc: o.alloc === false ? [] : [{ node: 'n', ncpus: o.ncpus, mem_bytes: 0, ngpus: 0, mpiprocs: 1 }],
+    resources: { chunks: [{ count: 1, ncpus: o.ncpus }] }, start_time_unix: o.start, end_time_unix: o.end ?? 0, used_walltime_seconds: o.used ?? 0,
+  } as unknown as JobRecord;
+}
+
+class FakeJobs extends EventEmitter<{ change: [ChangeEvent] }> {
+  constructor(readonly jobs: JobRecord[]) { super(); }
+  all(): JobRecord[] { return this.jobs; }
+  send(kind: string, job: JobRecord, time = job.end_time_unix): void { this.emit('change', { event: { kind, time_unix: time } as ChangeEvent['event'], job }); }
+}
+
+test('usage from the job service: rebuilt from the store, then followed (start, finish, requeue, never ran)', (t) => {
+  const fs = new FairShare(0);
+  const jobs = new FakeJobs([
+    rec({ id: '1.s', state: 'JOB_STATE_FINISHED', user: 'ann', ncpus: 2, start: T0, end: T0 + 100, used: 100 }),
+    rec({ id: '2.s', state: 'JOB_STATE_FINISHED', user: 'ann', ncpus: 4, start: 0, end: T0 }), // deleted while queued
+    rec({ id: '3.s', state: 'JOB_STATE_RUNNING', user: 'ben', account: 'phys', ncpus: 3, start: T0 + 100 }),
+    rec({ id: '4.s', state: 'JOB_STATE_FINISHED', user: 'cat', ncpus: 1, start: T0, end: T0 + 50, used: 0 }), // forced qdel: no walltime reported
+  ]);
+  const detach = new UsageRecorder(fs).attach(jobs);
+  const at = T0 + 200;
+  const cases: Array<{ name: string; user: string; want: number }> = [
+    { name: 'finished: ncpus × walltime', user: 'ann', want: 200 },
+    { name: 'running: ncpus × elapsed', user: 'ben', want: 300 },
+    { name: 'no walltime reported: end − start', user: 'cat', want: 50 },
+  ];
+  for (const c of cases) t.is(fs.userUsage(c.user, at), c.want, `rebuild, ${c.name}`);
+
+  jobs.send('finished', rec({ id: '3.s', state: 'JOB_STATE_FINISHED', user: 'ben', account: 'phys', ncpus: 3, start: T0 + 100, end: T0 + 150, used: 50 }));
+  t.is(fs.userUsage('ben', at), 150, 'finished: the running count is replaced by ncpus × used walltime');
+  const run5 = rec({ id: '5.s', state: 'JOB_STATE_RUNNING', user: 'dan', ncpus: 2, start: T0 + 150 });
+  jobs.send('started', run5);
+  t.is(fs.userUsage('dan', at), 100, 'started: counts while it runs');
+  jobs.send('requeued', { ...run5, state: 'JOB_STATE_QUEUED' } as JobRecord, T0 + 170);
+  t.is(fs.userUsage('dan', at), 40, 'requeued: charged for the 20 s it ran, then no longer counting');
+  jobs.send('requeued', { ...run5, state: 'JOB_STATE_QUEUED' } as JobRecord, T0 + 190);
+  t.is(fs.userUsage('dan', at), 40, 'a requeue of a job not running charges nothing');
+  for (const [account, used] of [['phys', 150], ['', 290]] as const) {
+    const want = 2 ** (-(used / 440) * 2); // two accounts seen: a share of 1/2 each
+    t.true(close(fs.accountFactor(account, at), want), `account '${account}' used ${used} of 440: want ${want}, got ${fs.accountFactor(account, at)}`);
+  }
+  detach();
+  jobs.send('started', rec({ id: '6.s', state: 'JOB_STATE_RUNNING', user: 'eve', ncpus: 8, start: T0 }));
+  t.is(fs.userUsage('eve', at), 0, 'detached: changes no longer followed');
+  t.is(ncpusOf(rec({ id: '7.s', state: 'JOB_STATE_QUEUED', user: 'x', ncpus: 6, start: 0, alloc: false })), 6, 'ncpus from the request when not allocated');
 });
