@@ -4,15 +4,17 @@
  * charged ncpus × the walltime it used, at its end. At attach, the jobs already in the store
  * rebuild the usage: finished ones are charged at their end time, running ones count from their
  * start. (A run that was requeued before the daemon restarted is not in the store's job records,
- * so it is not charged again after a restart.)
+ * so it is not charged again after a restart.) A job array's subjobs are charged one by one; the
+ * array's parent record, which only sums them up, never is.
  */
-import type { JobRecord } from '../jobs/model.js';
+import type { JobRecord, JobState } from '../jobs/model.js';
 import type { ChangeEvent } from '../jobs/service.js';
 import { type FairShare } from './priority.js';
 
 /** What UsageRecorder needs of the job service (JobService has it). */
 export interface JobSource {
-  all(): Iterable<JobRecord>;
+  /** Jobs and arrays' subjobs in these states. */
+  inStates(...states: JobState[]): Iterable<JobRecord>;
   on(event: 'change', listener: (c: ChangeEvent) => void): unknown;
   off(event: 'change', listener: (c: ChangeEvent) => void): unknown;
 }
@@ -26,7 +28,8 @@ export class UsageRecorder {
    * charge the finished jobs twice.
    */
   attach(jobs: JobSource): () => void {
-    for (const j of jobs.all()) {
+    for (const j of jobs.inStates('JOB_STATE_FINISHED', 'JOB_STATE_RUNNING', 'JOB_STATE_EXITING')) {
+      if (j.array) continue;
       if (j.state === 'JOB_STATE_FINISHED') this.charge(j, j.end_time_unix, usedSeconds(j));
       else if (j.state === 'JOB_STATE_RUNNING' || j.state === 'JOB_STATE_EXITING') this.fs.startRunning(j.id, j.spec.user, j.spec.account, ncpusOf(j), j.start_time_unix);
     }
@@ -36,6 +39,7 @@ export class UsageRecorder {
   }
 
   private onChange({ event, job }: ChangeEvent): void {
+    if (job.array) return; // a parent's 'finished' sums up subjobs already charged
     switch (event.kind) {
       case 'started':
         this.fs.startRunning(job.id, job.spec.user, job.spec.account, ncpusOf(job), job.start_time_unix);

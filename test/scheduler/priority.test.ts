@@ -186,7 +186,7 @@ function rec(o: { id: string; state: JobRecord['state']; user: string; account?:
 
 class FakeJobs extends EventEmitter<{ change: [ChangeEvent] }> {
   constructor(readonly jobs: JobRecord[]) { super(); }
-  all(): JobRecord[] { return this.jobs; }
+  *inStates(...states: Array<JobRecord['state']>): Generator<JobRecord> { for (const j of this.jobs) if (states.includes(j.state)) yield j; }
   send(kind: string, job: JobRecord, time = job.end_time_unix): void { this.emit('change', { event: { kind, time_unix: time } as ChangeEvent['event'], job }); }
 }
 
@@ -197,13 +197,17 @@ test('usage from the job service: rebuilt from the store, then followed (start, 
     rec({ id: '2.s', state: 'JOB_STATE_FINISHED', user: 'ann', ncpus: 4, start: 0, end: T0 }), // deleted while queued
     rec({ id: '3.s', state: 'JOB_STATE_RUNNING', user: 'ben', account: 'phys', ncpus: 3, start: T0 + 100 }),
     rec({ id: '4.s', state: 'JOB_STATE_FINISHED', user: 'cat', ncpus: 1, start: T0, end: T0 + 50, used: 0 }), // forced qdel: no walltime reported
+    { ...rec({ id: '8[].s', state: 'JOB_STATE_FINISHED', user: 'cat', ncpus: 1, start: T0, end: T0 + 50, alloc: false }), array: true }, // its subjob 8[1] is charged
+    rec({ id: '8[1].s', state: 'JOB_STATE_FINISHED', user: 'cat', ncpus: 1, start: T0, end: T0 + 10, used: 10 }),
+    rec({ id: '9.s', state: 'JOB_STATE_QUEUED', user: 'fay', ncpus: 1, start: T0, end: 0 }), // requeued: not running now
   ]);
   const detach = new UsageRecorder(fs).attach(jobs);
   const at = T0 + 200;
   const cases: Array<{ name: string; user: string; want: number }> = [
     { name: 'finished: ncpus × walltime', user: 'ann', want: 200 },
     { name: 'running: ncpus × elapsed', user: 'ben', want: 300 },
-    { name: 'no walltime reported: end − start', user: 'cat', want: 50 },
+    { name: 'no walltime reported: end − start; a subjob; not its array', user: 'cat', want: 50 + 10 },
+    { name: 'queued: nothing', user: 'fay', want: 0 },
   ];
   for (const c of cases) t.is(fs.userUsage(c.user, at), c.want, `rebuild, ${c.name}`);
 
@@ -216,10 +220,12 @@ test('usage from the job service: rebuilt from the store, then followed (start, 
   t.is(fs.userUsage('dan', at), 40, 'requeued: charged for the 20 s it ran, then no longer counting');
   jobs.send('requeued', { ...run5, state: 'JOB_STATE_QUEUED' } as JobRecord, T0 + 190);
   t.is(fs.userUsage('dan', at), 40, 'a requeue of a job not running charges nothing');
-  for (const [account, used] of [['phys', 150], ['', 290]] as const) {
-    const want = 2 ** (-(used / 440) * 2); // two accounts seen: a share of 1/2 each
-    t.true(close(fs.accountFactor(account, at), want), `account '${account}' used ${used} of 440: want ${want}, got ${fs.accountFactor(account, at)}`);
+  for (const [account, used] of [['phys', 150], ['', 300]] as const) {
+    const want = 2 ** (-(used / 450) * 2); // two accounts seen: a share of 1/2 each
+    t.true(close(fs.accountFactor(account, at), want), `account '${account}' used ${used} of 450: want ${want}, got ${fs.accountFactor(account, at)}`);
   }
+  jobs.send('finished', { ...rec({ id: '10[].s', state: 'JOB_STATE_FINISHED', user: 'dan', ncpus: 4, start: T0, end: T0 + 100, alloc: false }), array: true });
+  t.is(fs.userUsage('dan', at), 40, "an array's parent finishing charges nothing (its subjobs were)");
   detach();
   jobs.send('started', rec({ id: '6.s', state: 'JOB_STATE_RUNNING', user: 'eve', ncpus: 8, start: T0 }));
   t.is(fs.userUsage('eve', at), 0, 'detached: changes no longer followed');
