@@ -11,6 +11,7 @@ import { parseJ } from '../../src/cli/pbs/qsub-args.js';
 import type { JobRecord, Allocation } from '../../src/jobs/model.js';
 import type { JobSpec__Output } from '../../src/gen/fleetq/v1/JobSpec.js';
 import { FleetqError, type ErrorCode } from '../../src/util/errors.js';
+import { loadConfig } from '../../src/config/index.js';
 
 type S = Store<JobRecord, { name: string }, { name: string }>;
 const queues = [{ name: 'workq', priority: 0, enabled: true, started: true, default_walltime_seconds: 0, max_walltime_seconds: 0 }];
@@ -245,4 +246,11 @@ test('a 100,000-subjob array is one record and submits fast', async (t) => {
   t.is(s.id, '1[1].srv');
   t.is(svc.find('1[]').array_indices_remaining, '2-100000');
   await store.close();
+});
+
+test('jobs.max_array_size: 100000 by default, set from FLEETQ_JOBS_MAX_ARRAY_SIZE, at least 2', (t) => {
+  const home = mkdtempSync(join(tmpdir(), 'fq-arr-cfg-'));
+  t.is(loadConfig({ FLEETQ_HOME: home }).jobs.max_array_size, 100000);
+  t.is(loadConfig({ FLEETQ_HOME: home, FLEETQ_JOBS_MAX_ARRAY_SIZE: '500' }).jobs.max_array_size, 500);
+  t.throws(() => loadConfig({ FLEETQ_HOME: home, FLEETQ_JOBS_MAX_ARRAY_SIZE: '1' }), { message: /jobs\.max_array_size: 1 is below 2/ });
 });
