@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fleetq/backfill.h"
+#include "fleetq/policy.h"
 #include "glue.h"
 
 namespace fleetq::addon {
@@ -33,6 +34,9 @@ class ProfileWrap : public Napi::ObjectWrap<ProfileWrap> {
       InstanceMethod<&ProfileWrap::Advance>("advance"),
       InstanceMethod<&ProfileWrap::EarliestStart>("earliestStart"),
       InstanceMethod<&ProfileWrap::ChangePoints>("changePoints"),
+      InstanceMethod<&ProfileWrap::AddRequest>("addRequest"),
+      InstanceMethod<&ProfileWrap::DropRequest>("dropRequest"),
+      InstanceMethod<&ProfileWrap::Cycle>("cycle"),
       InstanceAccessor<&ProfileWrap::Now>("now"),
       InstanceAccessor<&ProfileWrap::Size>("size"),
     });
@@ -92,6 +96,79 @@ class ProfileWrap : public Napi::ObjectWrap<ProfileWrap> {
     for (size_t i = 0; i < ts.size(); ++i) out.Set(static_cast<uint32_t>(i), static_cast<double>(ts[i]));
     return out;
   }
+  // addRequest(encoded request) → handle: kept here so a cycle names requests by handle instead of
+  // crossing them again every time (the simulator runs a cycle per event).
+  Napi::Value AddRequest(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    std::vector<Request> req;
+    if (!ready(info, 1) || !read_requests(env, info[0], false, itype_, req)) return env.Undefined();
+    uint32_t h;
+    if (!free_.empty()) { h = free_.back(); free_.pop_back(); requests_[h] = std::move(req[0]); live_[h] = 1; }
+    else { h = static_cast<uint32_t>(requests_.size()); requests_.push_back(std::move(req[0])); live_.push_back(1); }
+    return Napi::Number::New(env, h);
+  }
+  Napi::Value DropRequest(const Napi::CallbackInfo& info) {
+    if (!ready(info, 1)) return info.Env().Undefined();
+    const uint32_t h = info[0].ToNumber().Uint32Value();
+    if (h >= live_.size() || !live_[h]) return Napi::Boolean::New(info.Env(), false);
+    live_[h] = 0;
+    requests_[h] = Request{};
+    free_.push_back(h);
+    return Napi::Boolean::New(info.Env(), true);
+  }
+  // cycle(handles Uint32Array, durations Float64Array, modes Uint8Array, queues Uint32Array,
+  //       reservations Float64Array, n, out Float64Array, withPlacements) → placements or undefined.
+  // Reads jobs 0..n-1. Writes out[0] = earliest_start calls made, out[1] = k, the jobs decided other
+  // than "wait", then per such job (index, action, start, booking) — action 1 start, 2 reserve,
+  // 3 wait because it can never fit — so a cycle over a long queue writes little (out must hold
+  // 2 + 4n numbers). With withPlacements, the placement of every job read (slots for start/reserve,
+  // the diagnosis for never), as placements_js encodes them; jobs after an early stop are not read.
+  Napi::Value Cycle(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(info, 8)) return env.Undefined();
+    for (size_t i : {0, 1, 2, 3, 4, 6})
+      if (!info[i].IsTypedArray()) return fail(env, "EINVAL", "cycle: typed arrays are required");
+    auto handles = info[0].As<Napi::Uint32Array>();
+    auto durations = info[1].As<Napi::Float64Array>();
+    auto modes = info[2].As<Napi::Uint8Array>();
+    auto queues = info[3].As<Napi::Uint32Array>();
+    auto res = info[4].As<Napi::Float64Array>();
+    const size_t n = info[5].ToNumber().Uint32Value();
+    auto out = info[6].As<Napi::Float64Array>();
+    if (handles.ElementLength() < n || durations.ElementLength() < n || modes.ElementLength() < n ||
+        queues.ElementLength() < n || res.ElementLength() < n || out.ElementLength() < 2 + 4 * n)
+      return fail(env, "EINVAL", "cycle: arrays shorter than the job count");
+    int64_t last_kept = -1;
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t h = handles[i];
+      if (h >= live_.size() || !live_[h]) return fail(env, "EINVAL", "cycle: handles[" + std::to_string(i) + "] is not a request of this profile");
+      if (modes[i] > 2) return fail(env, "EINVAL", "cycle: modes[" + std::to_string(i) + "] is not 0, 1 or 2");
+      if (res[i] != 0) last_kept = static_cast<int64_t>(i);
+    }
+    CycleStats stats;
+    auto at = [&](size_t i) {
+      return Waiting{&requests_[handles[i]], static_cast<Seconds>(durations[i]), static_cast<Backfill>(modes[i]), queues[i],
+                     static_cast<uint64_t>(res[i])};
+    };
+    std::vector<Decision> ds = schedule(*profile_, n, at, last_kept, &stats);
+    size_t k = 0;
+    for (size_t i = 0; i < ds.size(); ++i) {
+      const Decision& d = ds[i];
+      if (d.action == Action::Wait && !d.never) continue;
+      double* row = out.Data() + 2 + 4 * k++;
+      row[0] = static_cast<double>(i);
+      row[1] = d.action == Action::Wait ? 3 : static_cast<double>(d.action);
+      row[2] = static_cast<double>(d.start);
+      row[3] = static_cast<double>(d.booking);
+    }
+    out[0] = stats.checks;
+    out[1] = static_cast<double>(k);
+    if (!info[7].ToBoolean()) return env.Undefined();
+    std::vector<Placement> ps;
+    ps.reserve(ds.size());
+    for (Decision& d : ds) ps.push_back(std::move(d.placement));
+    return placements_js(env, ps);
+  }
   Napi::Value Now(const Napi::CallbackInfo& info) {
     if (!ready(info, 0)) return info.Env().Undefined();
     return Napi::Number::New(info.Env(), static_cast<double>(profile_->now()));
@@ -103,6 +180,9 @@ class ProfileWrap : public Napi::ObjectWrap<ProfileWrap> {
 
   std::unique_ptr<Profile> profile_;
   std::vector<int32_t> itype_;  // as Snapshot::itype of the topology it was made from
+  std::vector<Request> requests_;  // by handle (addRequest)
+  std::vector<uint8_t> live_;
+  std::vector<uint32_t> free_;
 };
 
 }  // namespace

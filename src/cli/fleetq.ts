@@ -2,6 +2,7 @@
  * `fleetq`: the daemon, the node agent, and small admin commands.
  *   fleetq daemon [--listen HOST:PORT] [--banner]
  *   fleetq agent --node NAME --server TARGET --token-file F --state-dir D --ncpus N --mem BYTES [--ngpus N]
+ *   fleetq sim TRACE [options]
  *   fleetq version
  */
 import { parseArgs } from 'node:util';
@@ -11,6 +12,8 @@ const USAGE = `usage:
   fleetq daemon [--listen HOST:PORT] [--banner]   run the scheduler daemon (FLEETQ_HOME, default ~/.fleetq)
   fleetq agent --node NAME --server TARGET --token-file FILE --state-dir DIR --ncpus N --mem BYTES [--ngpus N]
                                                   run a node agent (the daemon starts these itself)
+  fleetq sim TRACE [--policy none|easy|conservative] [--order fcfs|sjf|priority] [--procs N] [--first N] [--skip N] [--json] [--plot FILE.svg]
+                                                  replay a workload trace (SWF) through the scheduler
   fleetq version                                  print the version
 `;
 
@@ -49,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'daemon': await daemon(rest); return 0;
     case 'agent': await agent(rest); return 0;
+    case 'sim': { const { runSim } = await import('../sim/cli.js'); return runSim(rest); }
     case 'version': case '--version': process.stdout.write(`fleetq ${VERSION}\n`); return 0;
     case 'help': case '--help': case '-h': process.stdout.write(USAGE); return 0;
     default: process.stderr.write(`fleetq: unknown command '${cmd ?? ''}'\n${USAGE}`); return 2;

@@ -28,6 +28,9 @@ export interface Addon {
     advance(now: number): boolean;
     earliestStart(request: unknown, duration: number, notBefore: number, notAfter: number): unknown;
     changePoints(): number[];
+    addRequest(request: Float64Array): number;
+    dropRequest(handle: number): boolean;
+    cycle(handles: Uint32Array, durations: Float64Array, modes: Uint8Array, queues: Uint32Array, reservations: Float64Array, n: number, out: Float64Array, withPlacements: boolean): { v: Float64Array; texts: string[] } | undefined;
     readonly now: number;
     readonly size: number;
   };
@@ -40,7 +43,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
  * number; both change together). A stale build is refused here rather than fed arguments it
  * would misread.
  */
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 let addon: Addon | undefined;
 
 /**

@@ -119,4 +119,126 @@ export class NativeProfile {
 
   /** The distinct times after now at which availability changes, ascending. */
   changePoints(): number[] { return call(() => this.#raw.changePoints()); }
+
+  /** Keeps a request in the profile for cycles to name by handle (it crosses once). */
+  addRequest(request: NativeRequest): number {
+    checkRequest(request);
+    const enc = new Float64Array(encodedLength(request));
+    encodeRequest(request, this.#ids, enc, 0);
+    return call(() => this.#raw.addRequest(enc));
+  }
+
+  /** Forgets a request kept by addRequest; false when the handle is not one. */
+  dropRequest(handle: number): boolean {
+    checkCount('handle', handle, 0xffffffff);
+    return call(() => this.#raw.dropRequest(handle));
+  }
+
+  /**
+   * One scheduling cycle at `now` (native/include/fleetq/policy.h) over the batch's jobs in their
+   * order: which start now (booked here over [now, now + duration)) and which get reservations
+   * (conservative ones kept: pass the booking back as the job's reservation next cycle). Decisions
+   * are read from the batch (`decided`, `row`): only jobs that do not simply wait are listed. With
+   * `requests` (the batch's requests, in order), returns the placement of every job the cycle read
+   * (slots for a start or reservation; the diagnosis of one that can never fit); jobs after a
+   * strict block are not read. Without, nothing is decoded — the simulator's fast path.
+   */
+  cycle(batch: CycleBatch, requests?: readonly NativeRequest[]): NativePlacement[] | undefined {
+    const n = batch.length;
+    if (requests && requests.length !== n) throw new NativeError('EINVAL', `requests: ${requests.length} given for ${n} jobs`);
+    const raw = call(() => this.#raw.cycle(batch.handles, batch.durations, batch.modes, batch.queues, batch.reservations, n, batch.output(), requests !== undefined));
+    if (!requests || !raw) return undefined;
+    const placements: NativePlacement[] = [];
+    const count = raw.v[0] ?? 0;
+    let at = 1;
+    for (let i = 0; i < count; i++) {
+      const [p, next] = decodePlacement(raw.v, at, requests[i]!, raw.texts[i] ?? '');
+      placements.push(p);
+      at = next;
+    }
+    return placements;
+  }
+}
+
+/** Backfilling per queue (policy.h): strict order, EASY, or conservative. */
+export type BackfillMode = 'none' | 'easy' | 'conservative';
+const MODES: Readonly<Record<BackfillMode, number>> = { none: 0, easy: 1, conservative: 2 };
+
+/** What a cycle decided for one job. `never`: it waits and can never fit this cluster. */
+export type CycleAction = 'wait' | 'start' | 'reserve' | 'never';
+const ACTIONS: readonly CycleAction[] = ['wait', 'start', 'reserve', 'never'];
+
+/**
+ * The jobs of one cycle, in priority order, as typed arrays that cross without copying. Kept
+ * between cycles and changed in place (push, set, remove), so a long queue is not rebuilt at every
+ * cycle of a simulation.
+ */
+export class CycleBatch {
+  #n = 0;
+  handles = new Uint32Array(64);
+  durations = new Float64Array(64);
+  modes = new Uint8Array(64);
+  queues = new Uint32Array(64);
+  reservations = new Float64Array(64);
+  #out = new Float64Array(2 + 4 * 64);
+
+  get length(): number { return this.#n; }
+  clear(): void { this.#n = 0; }
+
+  /** Adds a job: its request handle, estimate (s, ≥ 1), backfill mode, queue index, kept reservation id (0: none). */
+  push(handle: number, duration: number, mode: BackfillMode, queue = 0, reservation = 0): void {
+    if (this.#n === this.handles.length) this.#grow();
+    this.set(this.#n++, handle, duration, mode, queue, reservation);
+  }
+
+  set(i: number, handle: number, duration: number, mode: BackfillMode, queue: number, reservation: number): void {
+    this.handles[i] = handle;
+    this.durations[i] = Math.max(1, Math.ceil(duration));
+    this.modes[i] = MODES[mode];
+    this.queues[i] = queue;
+    this.reservations[i] = reservation;
+  }
+
+  /** Removes the jobs at `indices` (ascending), keeping the others' order. */
+  remove(indices: readonly number[]): void {
+    if (indices.length === 0) return;
+    let w = indices[0]!;
+    let k = 0;
+    for (let r = w; r < this.#n; r++) {
+      if (k < indices.length && indices[k] === r) { k++; continue; }
+      this.handles[w] = this.handles[r]!;
+      this.durations[w] = this.durations[r]!;
+      this.modes[w] = this.modes[r]!;
+      this.queues[w] = this.queues[r]!;
+      this.reservations[w] = this.reservations[r]!;
+      w++;
+    }
+    this.#n = w;
+  }
+
+  /** The output array the cycle writes (see the glue: sweeps, k, then k rows of 4). */
+  output(): Float64Array {
+    if (this.#out.length < 2 + 4 * this.#n) this.#out = new Float64Array(2 + 4 * this.handles.length);
+    return this.#out;
+  }
+  /** Jobs the last cycle decided other than "wait" (rows 0..decided-1). */
+  get decided(): number { return this.#out[1]!; }
+  /** Row r: the job's index in the batch, what was decided, the start (now, or the reservation's), the booking id. */
+  rowIndex(r: number): number { return this.#out[2 + 4 * r]!; }
+  rowAction(r: number): CycleAction { return ACTIONS[this.#out[3 + 4 * r]!]!; }
+  rowStart(r: number): number { return this.#out[4 + 4 * r]!; }
+  rowBooking(r: number): number { return this.#out[5 + 4 * r]!; }
+  /** earliest-start sweeps the last cycle made. */
+  get checks(): number { return this.#out[0]!; }
+
+  #grow(): void {
+    const size = this.handles.length * 2;
+    const grow = <T extends Uint32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => { const b = make(size); b.set(a); return b; };
+    this.handles = grow(this.handles, (k) => new Uint32Array(k));
+    this.durations = grow(this.durations, (k) => new Float64Array(k));
+    this.modes = grow(this.modes, (k) => new Uint8Array(k));
+    this.queues = grow(this.queues, (k) => new Uint32Array(k));
+    this.reservations = grow(this.reservations, (k) => new Float64Array(k));
+    this.#out = new Float64Array(2 + 4 * size);
+  }
 }

@@ -1,13 +1,15 @@
 /**
  * The scheduling cycle: on every submit and job end (coalesced) and on a timer, take a snapshot
- * of pending jobs and nodes, ask the planner for a plan, commit each start, then hand the started
- * jobs to the launcher. One cycle runs at a time; a trigger during a cycle runs one more after it.
+ * of pending jobs and nodes, ask the policy for a plan (src/scheduler/plan.ts: the backfill policy
+ * of each queue over a profile of running jobs' walltime ends, the code the trace simulator runs),
+ * commit each start, then hand the started jobs to the launcher. One cycle runs at a time; a
+ * trigger during a cycle runs one more after it.
  */
 import type { JobService } from '../jobs/service.js';
 import type { JobRecord } from '../jobs/model.js';
 import type { NodeRegistry } from '../daemon/nodes.js';
 import type { Logger } from '../util/log.js';
-import { plan, type PendingJob } from './plan.js';
+import { policyPlan, NO_ESTIMATE_S, type KeptReservation, type PolicyInput } from './plan.js';
 import { assignCpus } from './cpus.js';
 
 export interface Launcher { launch(job: JobRecord): void }
@@ -23,6 +25,15 @@ export class SchedulerLoop {
   /** Resolves when the cycle in progress (if any) is done. */
   private current: Promise<void> = Promise.resolve();
   onCycle: ((s: CycleStats) => void) | undefined;
+  /**
+   * A job's priority total for ordering within its queue (src/scheduler/priority.ts: job priority,
+   * age, fair-share); without it, the job's -p.
+   */
+  priority: ((job: JobRecord, now: number) => number) | undefined;
+  /** Conservative reservations kept between cycles, by job seq (the profile is rebuilt each cycle). */
+  private readonly kept = new Map<number, KeptReservation>();
+  /** Unix seconds; tests may replace it. */
+  clock: () => number = () => Math.floor(Date.now() / 1000);
 
   constructor(
     private readonly jobs: JobService,
@@ -71,16 +82,24 @@ export class SchedulerLoop {
   async cycle(): Promise<CycleStats> {
     const t0 = performance.now();
     await this.jobs.promoteDeferred();
-    const pending: PendingJob[] = [];
-    for (const j of this.jobs.inStates('JOB_STATE_QUEUED')) {
+    const queues = this.jobs.queueList();
+    const qindex = new Map(queues.map((q, i) => [q.name, i]));
+    const now = this.clock();
+    const pending: PolicyInput[] = [];
+    for (const { job: j, instances } of this.jobs.queuedWork()) {
       const q = this.jobs.queue(j.queue);
       if (!q?.started) continue;
-      pending.push({ seq: j.seq, queue_priority: q.priority, priority: j.spec.priority, chunks: j.resources?.chunks ?? [], place: j.resources?.place ?? '' });
+      pending.push({
+        seq: j.seq, instances, queue: qindex.get(q.name) ?? 0, queue_priority: q.priority, mode: q.backfill ?? 'easy',
+        duration: (j.resources?.walltime_seconds ?? 0) || q.default_walltime_seconds || NO_ESTIMATE_S,
+        priority: this.priority ? this.priority(j, now) : j.spec.priority,
+        chunks: j.resources?.chunks ?? [], place: j.resources?.place ?? '',
+      });
     }
-    if (pending.length === 0) return { pending: 0, started: 0, duration_ms: performance.now() - t0 };
+    if (pending.length === 0) { this.kept.clear(); return { pending: 0, started: 0, duration_ms: performance.now() - t0 }; }
     const active = [...this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')];
     const nodes = this.nodes.snapshot(active);
-    const p = await plan(pending, nodes);
+    const p = policyPlan(pending, nodes, active, now, this.kept);
     const size = new Map(nodes.map((n) => [n.name, n.ncpus]));
     assignCpus(p.starts, active, (n) => size.get(n) ?? 0);
     const started = await Promise.all(p.starts.map((s) => this.jobs.start(s.seq, s.alloc)));

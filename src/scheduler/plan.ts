@@ -5,13 +5,14 @@
  * native core's (src/native): best fit on EC2's network layers, EFA, placement groups, exclusivity;
  * this module turns jobs into the core's requests and its answers into allocations and PBS comments.
  *
- * Order: queue priority (high first), then job priority (-p, high first), then submit order.
- * A job that does not fit does not block later ones (reservations and backfill come with the
- * scheduling-policy work).
+ * Order: queue priority (high first), then the job's priority total, then submit order; each
+ * queue's backfilling (none, EASY, conservative) decides what may start ahead of a waiting job.
  */
 import type { ChunkReq } from '../jobs/resources.js';
 import type { Allocation } from '../jobs/model.js';
 import { NativeTopology, type Arrangement, type CapacityKind, type NativeNode, type NativePlacement, type NativeRequest, type Sharing } from '../native/index.js';
+import { NativeProfile, type BackfillMode } from '../native/backfill.js';
+import { PolicyScheduler } from './policy.js';
 
 /** Where a node sits and what network it has: what placement constraints are checked against. */
 export interface PlacementFacts {
@@ -107,26 +108,105 @@ export function allocations(p: NativePlacement, nodes: readonly NodeSnapshot[]):
   return p.slots.map((s) => ({ node: nodes[s.node]?.name ?? '', ncpus: s.ncpus, mem_bytes: s.mem_bytes, ngpus: s.ngpus, mpiprocs: s.mpiprocs }));
 }
 
+/** The estimate of a job without walltime (none asked, no queue default): a year, i.e. "long". */
+export const NO_ESTIMATE_S = 365 * 86400;
+/** Instances of one job array a cycle considers at most (each is one waiting entry). */
+export const MAX_INSTANCES_PER_CYCLE = 1000;
+
+/** A pending job as the policy plans it. */
+export interface PolicyInput {
+  seq: number;
+  /** How many instances may start now (1; an array's queued subjobs up to its limit). */
+  instances: number;
+  /** Index of its queue (EASY keeps one reservation per queue), its priority and its backfill mode. */
+  queue: number;
+  queue_priority: number;
+  mode: BackfillMode;
+  /** Estimate (walltime) in seconds. */
+  duration: number;
+  /** Priority total within the queue (higher first). */
+  priority: number;
+  chunks: readonly ChunkReq[];
+  place: string;
+}
+
+/** A running job as the profile sees it: its slots are given back at start + walltime. */
+export interface RunningJob {
+  start_time_unix: number;
+  alloc: readonly Allocation[];
+  resources?: { walltime_seconds: number; place: string } | null;
+}
+
+/** A conservative reservation kept between cycles, by node name (the node list may change). */
+export interface KeptReservation { start: number; end: number; exclusive: boolean; slots: Array<{ node: string; ncpus: number; mem_bytes: number; ngpus: number }> }
+
+const BLOCKED: Wait = { reason: 'Not Running: a job ahead of it is waiting for resources (starting this one would delay it)', never: false };
+
 /**
- * The plan for one cycle: the jobs in priority order, placed one after the other by the native core
- * on a working copy (off the event loop). `nodes` is not modified.
+ * The plan for one cycle at `now`: a backfill profile of the nodes with each running job's slots
+ * given back at its walltime end and the kept conservative reservations booked again, then the
+ * policy cycle (src/scheduler/policy.ts, the native core) over the pending jobs — queue priority,
+ * then priority, then submit order; each queue's backfill mode. `kept` is read and replaced with the
+ * conservative reservations made now. Comments for jobs that wait come from placing them, in
+ * order, on what is free now after the starts.
  */
-export async function plan(jobs: readonly PendingJob[], nodes: readonly NodeSnapshot[]): Promise<Plan> {
+export function policyPlan(jobs: readonly PolicyInput[], nodes: readonly NodeSnapshot[], running: readonly RunningJob[], now: number, kept: Map<number, KeptReservation>): Plan {
   const out: Plan = { starts: [], waiting: new Map() };
   if (jobs.length === 0) return out;
-  const sorted = [...jobs].sort(compareJobs);
   if (!nodes.some((n) => n.up)) {
-    for (const j of sorted) out.waiting.set(j.seq, NO_NODE_UP);
+    for (const j of jobs) out.waiting.set(j.seq, NO_NODE_UP);
+    kept.clear();
     return out;
   }
+  const index = new Map(nodes.map((n, i) => [n.name, i]));
   const topo = new NativeTopology(nodes.map(nativeNode));
-  const placements = await topo.placeManyAsync(sorted.map((j) => nativeRequest(j.chunks, j.place)));
-  sorted.forEach((j, i) => {
-    const p = placements[i];
-    if (p?.ok) out.starts.push({ seq: j.seq, alloc: allocations(p, nodes) });
-    else if (p) out.waiting.set(j.seq, waitFor(p));
+  const profile = new NativeProfile(topo, now);
+  for (const r of running) {
+    const slots = r.alloc.filter((a) => index.has(a.node)).map((a) => ({ node: index.get(a.node)!, chunk: 0, ncpus: a.ncpus, mem_bytes: a.mem_bytes, ngpus: a.ngpus, mpiprocs: a.mpiprocs || 1 }));
+    if (slots.length > 0) profile.addRunning(r.start_time_unix + (r.resources?.walltime_seconds || NO_ESTIMATE_S), slots, parsePlaceSpec(r.resources?.place ?? '').exclusive);
+  }
+  const sched = new PolicyScheduler(profile, 'priority');
+  const work: Array<{ job: PolicyInput; request: NativeRequest; first: boolean }> = [];
+  for (const j of [...jobs].sort((a, b) => a.seq - b.seq)) {
+    const request = nativeRequest(j.chunks, j.place);
+    for (let i = 0; i < Math.min(j.instances, MAX_INSTANCES_PER_CYCLE); i++) {
+      const key = work.length;
+      work.push({ job: j, request, first: i === 0 });
+      const reservation = i === 0 && j.mode === 'conservative' ? rebook(profile, kept.get(j.seq), index, j.duration, now) : 0;
+      sched.add({ key, duration: j.duration, mode: j.mode, queue: j.queue, queue_priority: j.queue_priority, priority: j.priority }, request, reservation);
+    }
+  }
+  kept.clear();
+  const started: Array<{ slots: NativePlacement['slots']; exclusive: boolean }> = [];
+  const decisions = sched.cycle((key, _booking, placement) => {
+    const w = work[key]!;
+    if (!placement) return;
+    out.starts.push({ seq: w.job.seq, alloc: allocations(placement, nodes) });
+    started.push({ slots: placement.slots, exclusive: parsePlaceSpec(w.job.place).exclusive });
+  }, true) ?? [];
+  // What is free now, after the starts: the comments of waiting jobs are diagnosed against it.
+  for (const s of started) for (const sl of s.slots) topo.allocate(sl.node, sl.ncpus, sl.mem_bytes, sl.ngpus, s.exclusive);
+  const waiting = decisions.filter((d) => d.action !== 'start' && work[d.key]!.first);
+  const diag = topo.placeMany(waiting.map((d) => work[d.key]!.request));
+  waiting.forEach((d, i) => {
+    const w = work[d.key]!;
+    if (d.action === 'never' && d.placement) { out.waiting.set(w.job.seq, waitFor(d.placement)); return; }
+    const p = diag[i]!;
+    out.waiting.set(w.job.seq, p.ok ? BLOCKED : waitFor(p));
+    if (d.action === 'reserve' && w.job.mode === 'conservative' && d.placement) {
+      kept.set(w.job.seq, { start: d.start, end: d.start + Math.max(1, w.job.duration), exclusive: parsePlaceSpec(w.job.place).exclusive, slots: d.placement.slots.map((sl) => ({ node: nodes[sl.node]?.name ?? '', ncpus: sl.ncpus, mem_bytes: sl.mem_bytes, ngpus: sl.ngpus })) });
+    }
   });
   return out;
+}
+
+/** A kept reservation booked again in a new profile (0 when its nodes are gone or it no longer fits: it is planned afresh). */
+function rebook(profile: NativeProfile, k: KeptReservation | undefined, index: ReadonlyMap<string, number>, duration: number, now: number): number {
+  if (!k || k.slots.some((s) => !index.has(s.node))) return 0;
+  const start = Math.max(k.start, now);
+  const slots = k.slots.map((s) => ({ node: index.get(s.node)!, chunk: 0, ncpus: s.ncpus, mem_bytes: s.mem_bytes, ngpus: s.ngpus, mpiprocs: 1 }));
+  const b = profile.reserve(start, start + Math.max(1, duration), slots, k.exclusive);
+  return b.ok ? b.id : 0;
 }
 
 /**

@@ -36,6 +36,10 @@ export interface SwfJob {
   user: number;
   group: number;
   queue: number;
+  /** Field 17: the id of a job this one waits for (it is submitted after that one ends), -1 if none. */
+  preceding: number;
+  /** Field 18: seconds after the preceding job's end before this one is submitted; -1 if unknown. */
+  think: number;
 }
 
 export interface SwfHeader {
@@ -158,7 +162,7 @@ export class SwfParser {
     this.jobs.push({
       id: v[0]!, submit: v[1]!, wait: v[2]!, run, procs,
       estimate: reqTime > 0 ? reqTime : run,
-      user: v[11]!, group: v[12]!, queue: v[14]!,
+      user: v[11]!, group: v[12]!, queue: v[14]!, preceding: v[16]! > 0 ? v[16]! : -1, think: v[17]!,
     });
   }
 

@@ -3,7 +3,7 @@
  * diagnosis, topology (EFA, placement groups, network layers), admission of what can never run.
  */
 import test from 'ava';
-import { plan, feasibility, nativeRequest, parsePlaceSpec, type NodeSnapshot, type PendingJob } from '../../src/scheduler/plan.js';
+import { policyPlan, feasibility, nativeRequest, parsePlaceSpec, type NodeSnapshot, type PendingJob, type Plan } from '../../src/scheduler/plan.js';
 import { parseResourceList } from '../../src/jobs/resources.js';
 
 const GB = 1024 ** 3;
@@ -21,7 +21,11 @@ function job(seq: number, l: string, extra: Partial<PendingJob> = {}): PendingJo
   const r = parseResourceList(l);
   return { seq, queue_priority: 0, priority: 0, chunks: r.chunks, place: r.place, ...extra };
 }
-const where = (p: Awaited<ReturnType<typeof plan>>): Array<[number, string]> => p.starts.map((s) => [s.seq, s.alloc.map((a) => a.node).join()]);
+/** One cycle with nothing running, every job in an EASY queue, an hour's estimate each. */
+async function plan(jobs: PendingJob[], nodes: NodeSnapshot[]): Promise<Plan> {
+  return policyPlan(jobs.map((j) => ({ ...j, instances: 1, queue: 0, mode: 'easy', duration: 3600 })), nodes, [], 1_000_000, new Map());
+}
+const where = (p: Plan): Array<[number, string]> => p.starts.map((s) => [s.seq, s.alloc.map((a) => a.node).join()]);
 
 test('jobs start in priority order and only where they fit', async (t) => {
   const p = await plan([job(1, 'ncpus=2'), job(2, 'ncpus=2', { priority: 10 }), job(3, 'ncpus=1')], [node('a', 2), node('b', 1)]);

@@ -17,7 +17,7 @@ class Profile::Sweep {
  public:
   Sweep(Profile& p, const Request& req, Seconds d)
       : p_(p), t_(p.scratch_), req_(req), d_(d < 1 ? 1 : d), shared_(req.sharing == Sharing::Shared),
-        hostable_(req.chunks.size(), 0), touched_mark_(t_.size(), 0) {
+        hostable_(req.chunks.size(), 0), touched_mark_(t_.size(), 0), shown_(t_.size(), 0) {
     if (++p_.sweep_ == 0) {  // the generation wrapped: forget every cursor once
       for (Cursor& c : p_.cursors_) c.seen = 0;
       p_.sweep_ = 1;
@@ -53,10 +53,15 @@ class Profile::Sweep {
   using Bucket = std::map<Seconds, std::vector<Mark>>::const_iterator;
   // Re-shows the nodes of the events in buckets [from, to); with `only`, just those events whose
   // `gives` equals *only (see run()).
+  // A node is shown at most once per candidate time (`step_`): a bucket can hold many of its
+  // events (on a one-node machine, all of them), and showing it again changes nothing.
   void show_range(Bucket from, Bucket to, Seconds t, const bool* only = nullptr) {
     for (; from != to; ++from)
-      for (const Mark& m : from->second)
-        if (!only || m.gives == *only) show(m.node, t);
+      for (const Mark& m : from->second) {
+        if ((only && m.gives != *only) || shown_[m.node] == step_) continue;
+        shown_[m.node] = step_;
+        show(m.node, t);
+      }
   }
 
   static StartPlan none_by(Seconds not_after) {
@@ -73,6 +78,8 @@ class Profile::Sweep {
   std::vector<uint64_t> hostable_;  // per chunk kind, summed over nodes
   std::vector<uint8_t> touched_mark_;
   std::vector<uint32_t> touched_;
+  std::vector<uint32_t> shown_;  // per node, the last step_ it was shown at
+  uint32_t step_ = 1;
 };
 
 // Instances of chunk kind c node n can host in the scratch topology; mirrors place()'s filters
@@ -145,6 +152,7 @@ StartPlan Profile::Sweep::run(Seconds t0, Seconds not_after) {
     // the previous window (else the right edge took them in too); resources given back inside the
     // window only raise instants that come after a lower one still in it.
     const bool gives = true, takes = false;
+    ++step_;
     show_range(left, std::next(left), t, &gives);
     show_range(right, right2, t, &takes);
     ++left;

@@ -1,0 +1,76 @@
+// fleetq native core: the scheduling policy of one cycle — which waiting jobs start now and which
+// get reservations — on a backfill profile (backfill.h). The daemon's scheduler and the trace
+// simulator both call schedule(); jobs are ordered by the caller (priority), this decides.
+//
+// Policies, per job (the job's queue chooses):
+//   None          strict order: the first job that cannot start now blocks every later job of the
+//                 cycle (FCFS without backfilling when the order is submit order).
+//   Easy          the first job of its queue that cannot start now gets a reservation at its
+//                 earliest start; a later job starts now only if it fits around that reservation
+//                 (so it cannot delay it). EASY reservations hold for this cycle only.
+//   Conservative  every job that cannot start now gets a reservation, and keeps it across cycles
+//                 (the caller passes its booking id back): nothing may delay any reservation. At
+//                 each cycle a kept reservation is compressed — released and booked again at the
+//                 earliest start, which is never later than before (its old window is still free:
+//                 every booking made since was made around it).
+//
+// A job that fits now but comes after a strict (None) block does not start. A conservative job
+// whose reservation has come starts even after a block: a reservation is a promise.
+//
+// Pure C++17 like the profile: same calls, same answers. Not thread-safe (uses the profile).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "fleetq/backfill.h"
+#include "fleetq/placement.h"
+
+namespace fleetq {
+
+enum class Backfill : uint8_t { None = 0, Easy = 1, Conservative = 2 };
+
+// One waiting job of a cycle.
+struct Waiting {
+  const Request* request = nullptr;  // not owned; must outlive the call
+  Seconds duration = 1;              // its estimate (walltime); < 1 is taken as 1
+  Backfill mode = Backfill::Easy;
+  uint32_t queue = 0;                // EASY protects the first waiting job of each queue
+  uint64_t reservation = 0;          // a conservative booking kept from an earlier cycle, 0 = none
+};
+
+enum class Action : uint8_t { Wait = 0, Start = 1, Reserve = 2 };
+
+struct Decision {
+  Action action = Action::Wait;
+  // Start: now. Reserve: the reserved start (EASY's too, though that booking is dropped at the end
+  // of the cycle). Wait: 0.
+  Seconds start = 0;
+  // Start: the profile's id of the running allocation (release it when the job ends).
+  // Reserve: the kept booking's id for a conservative job (pass it back next cycle); 0 for EASY.
+  uint64_t booking = 0;
+  // Start and Reserve: where (slots). Wait with `never`: the request cannot fit this cluster at all.
+  Placement placement;
+  bool never = false;
+};
+
+struct CycleStats {
+  uint32_t started = 0, reserved = 0, checks = 0;  // checks: earliest_start() calls made
+};
+
+// Runs one cycle at profile.now() over `jobs` in the given (priority) order: returns one decision
+// per job, in the same order. Started jobs are booked in the profile over [now, now + duration);
+// conservative reservations are booked and kept; EASY ones are released before returning. Every
+// `reservation` passed in is consumed (released, or re-booked under the id the decision returns).
+// A job whose request cannot fit even on the idle cluster waits with `never` set.
+std::vector<Decision> schedule(Profile& profile, const std::vector<Waiting>& jobs, CycleStats* stats = nullptr);
+
+// The same over `n` jobs read through `at(i)`, stopping early: once a strict block leaves nothing
+// to decide (no job after it holds a kept reservation, `last_kept` being the index of the last one
+// that does, or -1), the remaining jobs wait and are not read. Returns the decisions made, for jobs
+// 0..size()-1; every later job waits. (The simulator's queue under strict FCFS is long.)
+std::vector<Decision> schedule(Profile& profile, size_t n, const std::function<Waiting(size_t)>& at, int64_t last_kept,
+                               CycleStats* stats = nullptr);
+
+}  // namespace fleetq

@@ -1,0 +1,140 @@
+// schedule(): one cycle of the scheduling policy on a backfill profile (policy.h).
+#include <algorithm>
+#include <vector>
+
+#include "fleetq/policy.h"
+
+namespace fleetq {
+
+namespace {
+
+uint64_t cpus_of(const Request& r) {
+  uint64_t n = 0;
+  for (const ChunkReq& c : r.chunks) n += uint64_t{c.count} * c.ncpus;
+  return n;
+}
+
+class Cycle {
+ public:
+  Cycle(Profile& p, CycleStats* stats) : p_(p), now_(p.now()), stats_(stats ? *stats : own_) {}
+
+  bool blocked() const { return blocked_; }
+
+  Decision decide(const Waiting& w) {
+    const Request& req = *w.request;
+    const Seconds d = std::max<Seconds>(w.duration, 1);
+    if (w.reservation != 0) return compress(w, req, d);
+    if (blocked_) return Decision{};
+    // Cheap necessary test before the sweep: the cpus asked for must be free somewhere now.
+    if (cpus_of(req) <= free_cpus()) {
+      ++stats_.checks;
+      StartPlan now = p_.earliest_start(req, d, now_, now_);
+      if (now.ok) return start(req, d, now.placement);
+    }
+    switch (w.mode) {
+      case Backfill::None: blocked_ = true; return Decision{};
+      case Backfill::Easy:
+        if (easy_taken(w.queue)) return Decision{};
+        return reserve(req, d, /*keep=*/false);
+      case Backfill::Conservative: return reserve(req, d, /*keep=*/true);
+    }
+    return Decision{};
+  }
+
+  // EASY bookings constrain only the cycle that made them.
+  void finish() {
+    for (uint64_t id : easy_) p_.release(id);
+  }
+
+ private:
+  uint64_t free_cpus() const { return p_.topology().stats(kLevelCluster, false, 0).free_cpus; }
+
+  // True when the queue's EASY reservation is already made this cycle; else claims it.
+  bool easy_taken(uint32_t q) {
+    if (q >= easy_queue_.size()) easy_queue_.resize(q + 1, 0);
+    if (easy_queue_[q]) return true;
+    easy_queue_[q] = 1;
+    return false;
+  }
+
+  Decision start(const Request& req, Seconds d, Placement& where) {
+    const Booking b = p_.reserve(now_, now_ + d, where.slots, req.sharing != Sharing::Shared);
+    if (!b.ok) return Decision{};  // cannot happen: the sweep found this window free
+    ++stats_.started;
+    Decision out;
+    out.action = Action::Start;
+    out.start = now_;
+    out.booking = b.id;
+    out.placement = std::move(where);
+    return out;
+  }
+
+  // Books the earliest start (a start now when that is the earliest, e.g. after a strict block).
+  Decision reserve(const Request& req, Seconds d, bool keep) {
+    ++stats_.checks;
+    StartPlan at = p_.earliest_start(req, d, now_);
+    Decision out;
+    if (!at.ok) { out.never = at.placement.diagnosis.never; out.placement = std::move(at.placement); return out; }
+    if (at.start == now_ && !blocked_) return start(req, d, at.placement);
+    const Booking b = p_.reserve(at.start, at.start + d, at.placement.slots, req.sharing != Sharing::Shared);
+    if (!b.ok) return out;
+    ++stats_.reserved;
+    out.action = Action::Reserve;
+    out.start = at.start;
+    out.placement = std::move(at.placement);
+    if (keep) out.booking = b.id; else easy_.push_back(b.id);
+    return out;
+  }
+
+  // A kept conservative reservation: booked again at its earliest start, never later than before.
+  Decision compress(const Waiting& w, const Request& req, Seconds d) {
+    p_.release(w.reservation);
+    ++stats_.checks;
+    StartPlan at = p_.earliest_start(req, d, now_);
+    Decision out;
+    if (!at.ok) { out.never = at.placement.diagnosis.never; out.placement = std::move(at.placement); return out; }
+    if (at.start == now_) return start(req, d, at.placement);  // a reservation that has come starts
+    const Booking b = p_.reserve(at.start, at.start + d, at.placement.slots, req.sharing != Sharing::Shared);
+    if (!b.ok) return out;
+    ++stats_.reserved;
+    out.action = Action::Reserve;
+    out.start = at.start;
+    out.booking = b.id;
+    out.placement = std::move(at.placement);
+    return out;
+  }
+
+  Profile& p_;
+  const Seconds now_;
+  CycleStats own_;
+  CycleStats& stats_;
+  bool blocked_ = false;
+  std::vector<uint8_t> easy_queue_;
+  std::vector<uint64_t> easy_;
+};
+
+}  // namespace
+
+std::vector<Decision> schedule(Profile& profile, const std::vector<Waiting>& jobs, CycleStats* stats) {
+  int64_t last_kept = -1;
+  for (size_t i = 0; i < jobs.size(); ++i)
+    if (jobs[i].reservation != 0) last_kept = static_cast<int64_t>(i);
+  std::vector<Decision> out = schedule(profile, jobs.size(), [&](size_t i) { return jobs[i]; }, last_kept, stats);
+  out.resize(jobs.size());  // the jobs after an early stop wait
+  return out;
+}
+
+std::vector<Decision> schedule(Profile& profile, size_t n, const std::function<Waiting(size_t)>& at, int64_t last_kept,
+                               CycleStats* stats) {
+  Cycle cycle(profile, stats);
+  std::vector<Decision> out;
+  for (size_t i = 0; i < n; ++i) {
+    if (cycle.blocked() && static_cast<int64_t>(i) > last_kept) break;
+    const Waiting w = at(i);
+    out.push_back(w.request ? cycle.decide(w) : Decision{});
+  }
+  cycle.finish();
+  return out;
+}
+
+}  // namespace fleetq

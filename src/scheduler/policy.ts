@@ -1,0 +1,180 @@
+/**
+ * The scheduling policy, shared by the daemon's cycle (src/scheduler/loop.ts) and the trace
+ * simulator (src/sim/replay.ts): waiting jobs in priority order, and one native cycle
+ * (native/include/fleetq/policy.h) that decides which start now and which get reservations — strict
+ * order (none), EASY or conservative backfilling, chosen per queue — on a backfill profile of the
+ * cluster over time. Conservative reservations are kept here between cycles and handed back to the
+ * core, which compresses them (never later than before).
+ *
+ * Order: queue priority first (as PBS orders queues), then by `order`: submit order (fcfs), shortest
+ * estimate first (sjf), or the priority total (job priority, age, fair-share: src/scheduler/priority.ts),
+ * ties by submit order.
+ */
+import { CycleBatch, type BackfillMode, type NativeProfile } from '../native/backfill.js';
+import type { NativePlacement, NativeRequest } from '../native/index.js';
+
+export type Order = 'fcfs' | 'sjf' | 'priority';
+
+/** A waiting job as the policy sees it. `key` is unique and grows with submit order (the daemon's seq). */
+export interface WaitingJob {
+  key: number;
+  /** Estimate in seconds (walltime; the queue default when none was asked). */
+  duration: number;
+  mode: BackfillMode;
+  /** Index of its queue; EASY protects the first waiting job of each queue. */
+  queue: number;
+  queue_priority: number;
+  /** The priority total (order 'priority'); set by the caller before each cycle. */
+  priority: number;
+}
+
+export interface Decision {
+  key: number;
+  /** start: now. reserve: the reserved start. wait/never: 0. */
+  action: 'start' | 'reserve' | 'wait' | 'never';
+  start: number;
+  /** With placements asked for: where it starts or is reserved, or (never) why it cannot fit. */
+  placement?: NativePlacement;
+}
+
+interface Entry { job: WaitingJob; handle: number; request: NativeRequest; reservation: number }
+
+/**
+ * The waiting jobs of one cluster and their kept reservations, over a profile the caller keeps
+ * true (running jobs added, ended ones released, the clock advanced). Starting a job removes it from
+ * the waiting set; its running booking id is given to the caller to release when it ends.
+ *
+ * The batch the core reads mirrors the order (entry i ↔ batch row i) and is changed in place, so a
+ * cycle over a long queue costs the core's work, not a rebuild.
+ */
+export class PolicyScheduler {
+  readonly #profile: NativeProfile;
+  readonly #order: Order;
+  readonly #waiting = new Map<number, Entry>();
+  /** Waiting entries in cycle order; the batch mirrors it. */
+  #sorted: Entry[] = [];
+  #dirty = false;
+  /** Entries holding a kept reservation (every one is consumed by the next cycle). */
+  readonly #reserved = new Set<Entry>();
+  readonly #batch = new CycleBatch();
+  /** earliest-start sweeps of the last cycle (for benchmarks). */
+  lastChecks = 0;
+
+  constructor(profile: NativeProfile, order: Order = 'fcfs') {
+    this.#profile = profile;
+    this.#order = order;
+  }
+
+  get size(): number { return this.#waiting.size; }
+  has(key: number): boolean { return this.#waiting.has(key); }
+
+  /** A job starts waiting. `reservation`: a booking already in the profile for it (the daemon re-adds kept ones). */
+  add(job: WaitingJob, request: NativeRequest, reservation = 0): void {
+    if (this.#waiting.has(job.key)) throw new Error(`job ${job.key} is already waiting`);
+    const e: Entry = { job, handle: this.#profile.addRequest(request), request, reservation };
+    this.#waiting.set(job.key, e);
+    if (reservation !== 0) this.#reserved.add(e);
+    const last = this.#sorted[this.#sorted.length - 1];
+    this.#sorted.push(e);
+    if (this.#dirty || (last && this.#compare()(last.job, job) > 0)) this.#dirty = true;
+    else this.#batch.push(e.handle, job.duration, job.mode, job.queue, reservation);
+  }
+
+  /** A waiting job leaves (deleted, held): its reservation is released. */
+  remove(key: number): void {
+    const e = this.#waiting.get(key);
+    if (!e) return;
+    this.#forget(e);
+    this.#sorted = this.#sorted.filter((x) => x !== e);
+    this.#dirty = true;
+  }
+
+  /** Sets every waiting job's priority total (order 'priority' re-sorts at the next cycle). */
+  setPriorities(of: (key: number) => number): void {
+    for (const e of this.#sorted) e.job.priority = of(e.job.key);
+    if (this.#order === 'priority') this.#dirty = true;
+  }
+
+  /** The waiting jobs, in the order the next cycle takes them. */
+  ordered(): WaitingJob[] { this.#sort(); return this.#sorted.map((e) => e.job); }
+
+  /**
+   * One cycle at the profile's now. Started jobs leave the waiting set; `onStart(key, booking,
+   * placement?)` is told each (booking: the profile's id of its running allocation). With
+   * `decisions`, returns every waiting job's decision in order, with its placement.
+   */
+  cycle(onStart: (key: number, booking: number, placement?: NativePlacement) => void, decisions = false): Decision[] | undefined {
+    this.#sort();
+    const list = this.#sorted;
+    const b = this.#batch;
+    const ps = this.#profile.cycle(b, decisions ? list.map((e) => e.request) : undefined);
+    this.lastChecks = b.checks;
+    // Every kept reservation was consumed; the rows say which are booked again.
+    const hadKept = this.#reserved.size > 0;
+    for (const e of this.#reserved) e.reservation = 0;
+    this.#reserved.clear();
+    const out: Decision[] | undefined = decisions ? list.map((e, i) => ({ key: e.job.key, action: 'wait', start: 0, ...(ps?.[i] ? { placement: ps[i] } : {}) })) : undefined;
+    const started: number[] = [];
+    const k = b.decided;
+    for (let r = 0; r < k; r++) {
+      const i = b.rowIndex(r);
+      const e = list[i]!;
+      const action = b.rowAction(r);
+      if (out) { out[i]!.action = action; out[i]!.start = b.rowStart(r); }
+      if (action === 'start') started.push(i);
+      else if (action === 'reserve' && b.rowBooking(r) !== 0) { e.reservation = b.rowBooking(r); this.#reserved.add(e); }
+    }
+    if (hadKept || this.#reserved.size > 0) for (let i = 0; i < list.length; i++) b.reservations[i] = list[i]!.reservation;
+    if (started.length > 0) {
+      for (let r = 0, s = 0; r < k; r++) {
+        if (b.rowAction(r) !== 'start') continue;
+        const i = started[s++]!;
+        const e = list[i]!;
+        this.#forget(e);
+        onStart(e.job.key, b.rowBooking(r), ps?.[i]);
+      }
+      b.remove(started);
+      const gone = new Set(started);
+      this.#sorted = list.filter((_, i) => !gone.has(i));
+    }
+    return out;
+  }
+
+  /** Kept reservations (conservative): key → booking id, for a caller that rebuilds the profile. */
+  reservations(): Map<number, number> {
+    const m = new Map<number, number>();
+    for (const e of this.#reserved) m.set(e.job.key, e.reservation);
+    return m;
+  }
+
+  #forget(e: Entry): void {
+    if (e.reservation !== 0) this.#profile.release(e.reservation);
+    e.reservation = 0;
+    this.#reserved.delete(e);
+    this.#profile.dropRequest(e.handle);
+    this.#waiting.delete(e.job.key);
+  }
+
+  #compare(): (a: WaitingJob, b: WaitingJob) => number {
+    return this.#order === 'sjf' ? compareSjf : this.#order === 'priority' ? comparePriority : compareFcfs;
+  }
+
+  #sort(): void {
+    if (!this.#dirty) return;
+    this.#sorted.sort((a, b) => this.#compare()(a.job, b.job));
+    const b = this.#batch;
+    b.clear();
+    for (const e of this.#sorted) b.push(e.handle, e.job.duration, e.job.mode, e.job.queue, e.reservation);
+    this.#dirty = false;
+  }
+}
+
+function compareFcfs(a: WaitingJob, b: WaitingJob): number {
+  return b.queue_priority - a.queue_priority || a.key - b.key;
+}
+function compareSjf(a: WaitingJob, b: WaitingJob): number {
+  return b.queue_priority - a.queue_priority || a.duration - b.duration || a.key - b.key;
+}
+function comparePriority(a: WaitingJob, b: WaitingJob): number {
+  return b.queue_priority - a.queue_priority || b.priority - a.priority || a.key - b.key;
+}
