@@ -24,7 +24,7 @@ import { LocalProvider, splitNodes } from '../capacity/local.js';
 import { feasibility } from '../scheduler/plan.js';
 import { launcherFiles } from '../scheduler/ranks.js';
 import { SchedulerLoop } from '../scheduler/loop.js';
-import { FairShare, PriorityCalculator } from '../scheduler/priority.js';
+import { FairShare, PriorityCalculator, priorityInputOf } from '../scheduler/priority.js';
 import { UsageRecorder } from '../scheduler/usage.js';
 import { schedulerHandlers } from '../api/scheduler.js';
 import { loadProto, packageDefinition } from '../proto/load.js';
@@ -68,7 +68,7 @@ export class Daemon {
     this.closers.push(() => store.close());
     this.jobs = new JobService(store, {
       server: this.cfg.server.name, queues: this.cfg.queues, defaultQueue: this.cfg.jobs.default_queue, maxScriptBytes: this.cfg.jobs.max_script_bytes,
-      admit: this.admission(),
+      admit: this.admission(), maxArraySize: this.cfg.jobs.max_array_size,
     });
     await store.commit({ queues: this.cfg.queues.map((q) => ({ ...q })) });
     await this.jobs.resolveDependents(); // what ended while the daemon was down
@@ -82,6 +82,7 @@ export class Daemon {
     this.jobs.killer = { kill: (job, sig) => this.hub.signal(job.alloc[0]?.node ?? '', job.id, sig, true) };
     this.loop = new SchedulerLoop(this.jobs, this.nodes, { launch: (j) => this.launch(j) }, this.cfg.scheduler.interval_ms, this.root.child({ component: 'scheduler' }));
     this.loop.onCycle = (s) => metrics.cycle.observe(s.duration_ms / 1000);
+    this.loop.priority = (job, now) => this.priority.total(priorityInputOf(job), now);
     // A cycle can only start something when a job becomes queued or resources are freed.
     this.jobs.on('change', ({ event }) => { if (event.state === 'JOB_STATE_QUEUED' ? event.kind !== 'comment' : FREES.has(event.kind)) this.loop.trigger(); });
     await this.serve();
@@ -231,7 +232,7 @@ export class Daemon {
   }
 }
 
-const FREES = new Set(['finished', 'requeued']);
+const FREES = new Set(['finished', 'requeued', 'released']);
 
 function bind(server: grpc.Server, address: string): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -8,7 +8,8 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readSwf, type SwfJob } from './swf.js';
-import { replay } from './replay.js';
+import { replay, type ReplayOptions } from './replay.js';
+import { DEFAULT_WEIGHTS, FairShare, PriorityCalculator } from '../scheduler/priority.js';
 import { computeMetrics } from './metrics.js';
 import { plotSvg } from './plot.js';
 import type { BackfillMode } from '../native/backfill.js';
@@ -56,6 +57,21 @@ export function parseSimArgs(argv: string[]): SimArgs {
   return out;
 }
 
+/**
+ * --order priority: the daemon's priority (src/scheduler/priority.ts) with its default weights on
+ * the trace's clock: job priority is 0 for every SWF job, age counts from submit, fair-share by the
+ * trace's user (field 12) and group as account (field 13), charged procs × run time at each end.
+ */
+function priorityHooks(jobs: readonly SwfJob[]): Pick<ReplayOptions, 'priorityOf' | 'onEnd'> {
+  const fs = new FairShare(DEFAULT_WEIGHTS.half_life_s);
+  const calc = new PriorityCalculator(DEFAULT_WEIGHTS, fs);
+  const input = new Map(jobs.map((j) => [j, { priority: 0, eligible_s: j.submit, user: `u${j.user}`, account: `g${j.group}` }]));
+  return {
+    priorityOf: (j, now) => calc.total(input.get(j)!, now),
+    onEnd: (j, start, end) => fs.charge(`u${j.user}`, `g${j.group}`, j.procs * (end - start), end),
+  };
+}
+
 /** The metrics line `--json` prints (key order fixed). */
 export interface SimReport {
   trace: string; policy: BackfillMode; order: Order; procs: number;
@@ -68,7 +84,7 @@ export async function simulate(a: SimArgs, onProgress?: (done: number, total: nu
   const trace = await readSwf(a.trace, { ...(a.procs ? { procs: a.procs } : {}), keep_zero_run: true });
   let jobs: SwfJob[] = trace.jobs.slice(a.skip);
   if (a.first !== undefined) jobs = jobs.slice(0, a.first);
-  const r = replay(jobs, { policy: a.policy, order: a.order, procs: trace.machine_procs, timeline: a.plot !== undefined, ...(onProgress ? { onProgress } : {}) });
+  const r = replay(jobs, { policy: a.policy, order: a.order, procs: trace.machine_procs, timeline: a.plot !== undefined, ...(onProgress ? { onProgress } : {}), ...(a.order === 'priority' ? priorityHooks(jobs) : {}) });
   const m = computeMetrics(r.finished, trace.machine_procs);
   const round = (x: number, d = 6): number => Number(x.toFixed(d));
   const report: SimReport = {
