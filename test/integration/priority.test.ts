@@ -86,3 +86,23 @@ test.serial('a user and an account whose job ran get lower fair-share parts than
   await d.restart();
   await compare('after a restart');
 });
+
+test.serial('fair-share order: a fresh user\'s job starts before an earlier one of a user with usage', async (t) => {
+  const blocker = await qsub(['-l', 'select=1:ncpus=2', '-N', 'blocker'], 'sleep 3\n');
+  await eventually(async () => (await attrs(blocker)).get('job_state') === 'R', 20000, `${blocker} to run`);
+  const mine = await qsub(['-l', 'select=1:ncpus=2', '-N', 'mine_first'], 'sleep 30\n');
+  const fq = connect({ address: d.address, user: 'fresh-user' });
+  let fresh = '';
+  try {
+    const { job } = await fq.submitJob({ spec: { script: 'sleep 30\n', workdir: tmpdir(), resource_list: 'select=1:ncpus=2', name: 'fresh_later' } });
+    fresh = job.id;
+  } finally { fq.close(); }
+  const before = [await attrs(mine), await attrs(fresh)].map((a) => parts(a.get('sched_priority_parts')).fairshare_user);
+  t.true((before[0] ?? 0) < (before[1] ?? 0), `while both wait, the user with usage has the lower fair-share part: ${before.join(' < ')}`);
+  const started = await eventually(async () => {
+    const [m, f] = [await attrs(mine), await attrs(fresh)];
+    return m.get('job_state') === 'R' || f.get('job_state') === 'R' ? { mine: m.get('job_state'), fresh: f.get('job_state') } : undefined;
+  }, 30000, 'one of the waiting jobs to start');
+  t.deepEqual(started, { mine: 'Q', fresh: 'R' }, 'the later job of the fresh user started first');
+  await q('qdel', [mine, fresh]);
+});
