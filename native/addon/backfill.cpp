@@ -146,11 +146,13 @@ class ProfileWrap : public Napi::ObjectWrap<ProfileWrap> {
       if (res[i] != 0) last_kept = static_cast<int64_t>(i);
     }
     CycleStats stats;
+    stats.gains_seen = gains_seen_;
     auto at = [&](size_t i) {
       return Waiting{&requests_[handles[i]], static_cast<Seconds>(durations[i]), static_cast<Backfill>(modes[i]), queues[i],
                      static_cast<uint64_t>(res[i])};
     };
     std::vector<Decision> ds = schedule(*profile_, n, at, last_kept, &stats);
+    gains_seen_ = stats.gains_seen;
     size_t k = 0;
     for (size_t i = 0; i < ds.size(); ++i) {
       const Decision& d = ds[i];
@@ -183,6 +185,7 @@ class ProfileWrap : public Napi::ObjectWrap<ProfileWrap> {
   std::vector<Request> requests_;  // by handle (addRequest)
   std::vector<uint8_t> live_;
   std::vector<uint32_t> free_;
+  uint64_t gains_seen_ = 0;  // CycleStats::gains_seen between cycles
 };
 
 }  // namespace

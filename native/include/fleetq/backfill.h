@@ -71,6 +71,22 @@ class Profile {
 
   Seconds now() const { return now_; }
   size_t size() const { return allocs_.size(); }  // allocations held or booked
+  // How many times availability has grown somewhere ahead: a release() that gives resources back
+  // before the end they were booked to (a job ending early, a booking cancelled). While it does not
+  // change, no earliest start can have moved earlier — conservative backfilling skips compressing.
+  uint64_t gains() const { return gains_; }
+  // The nodes booking `id` holds, ascending (empty when there is no such booking).
+  std::vector<uint32_t> nodes_of(uint64_t id) const {
+    std::vector<uint32_t> out;
+    auto it = allocs_.find(id);
+    if (it != allocs_.end()) for (const Need& n : it->second.nodes) out.push_back(n.node);
+    return out;
+  }
+  // The start of booking `id`, or -1 when there is no such booking.
+  Seconds start_of(uint64_t id) const {
+    auto it = allocs_.find(id);
+    return it == allocs_.end() ? -1 : it->second.start;
+  }
   // The topology the profile places against; between calls its free resources are those at now()
   // (exclusive holds shown as nothing free). Use it to resolve names (instance types, nodes).
   const Topology& topology() const { return scratch_; }
@@ -133,6 +149,10 @@ class Profile {
   struct Need { uint32_t node; Level need; };
   struct Alloc { Seconds start, end; bool held; std::vector<Need> nodes; };
   class Sweep;  // one earliest_start() call (backfill/sweep.cpp)
+  // The one-node case (backfill/one_node.cpp): availability is one step function, scanned once.
+  // 1: found `start`; 0: none by not_after; -1: not decided here (use the sweep).
+  int one_node_start(const Request& req, Seconds duration, Seconds t0, Seconds not_after, Seconds& start) const;
+  StartPlan place_one_node(const Request& req, Seconds start, Seconds duration);
 
   Window window(uint32_t node, Seconds t, Seconds duration) const;
   // The window from a node's level at its start `at` and its events from index i on, up to `end`.
@@ -154,6 +174,7 @@ class Profile {
   std::map<Seconds, std::vector<Mark>> index_;
   std::unordered_map<uint64_t, Alloc> allocs_;
   uint64_t next_id_ = 1;
+  uint64_t gains_ = 0;
   // Per-node cursor of the current sweep (valid where seen == sweep_): the level at the sweep's
   // time and the next event. One struct per node, so a sweep step costs one cache line, and kept
   // between calls so a sweep does not clear O(nodes) memory.

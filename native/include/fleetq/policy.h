@@ -12,7 +12,8 @@
 //                 (the caller passes its booking id back): nothing may delay any reservation. At
 //                 each cycle a kept reservation is compressed — released and booked again at the
 //                 earliest start, which is never later than before (its old window is still free:
-//                 every booking made since was made around it).
+//                 every booking made since was made around it). When nothing has freed up since
+//                 the last cycle (Profile::gains), the compression is skipped: it could move nothing.
 //
 // A job that fits now but comes after a strict (None) block does not start. A conservative job
 // whose reservation has come starts even after a block: a reservation is a promise.
@@ -57,6 +58,10 @@ struct Decision {
 
 struct CycleStats {
   uint32_t started = 0, reserved = 0, checks = 0;  // checks: earliest_start() calls made
+  // In: profile.gains() when the kept reservations were last compressed (0: never). Out: the
+  // value now. While it is unchanged, a kept reservation whose start is still ahead stays as it is:
+  // nothing has freed up that could bring it earlier (a reservation is only ever compressed).
+  uint64_t gains_seen = 0;
 };
 
 // Runs one cycle at profile.now() over `jobs` in the given (priority) order: returns one decision

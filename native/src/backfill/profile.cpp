@@ -188,6 +188,7 @@ bool Profile::release(uint64_t id) {
   auto it = allocs_.find(id);
   if (it == allocs_.end()) return false;
   const Alloc& a = it->second;
+  if (a.end > now_) ++gains_;
   remove_events(id, a, a.end);
   if (a.held) change_base(a, +1); else remove_events(id, a, a.start);
   allocs_.erase(it);
@@ -197,10 +198,14 @@ bool Profile::release(uint64_t id) {
 bool Profile::advance(Seconds now) {
   if (now < now_) return false;
   std::set<uint64_t> due;  // ordered by id, so the re-timed events are inserted in one order
+  std::set<uint32_t> nodes;  // each node's events read once, however many of them are due
   for (auto b = index_.begin(); b != index_.end() && b->first <= now; ++b)
-    for (const Mark& m : b->second)
-      for (const Event& e : events_[m.node])
-        if (e.t <= now) due.insert(e.alloc);
+    for (const Mark& m : b->second) nodes.insert(m.node);
+  for (uint32_t n : nodes)
+    for (const Event& e : events_[n]) {  // by time: stop at the first one not due
+      if (e.t > now) break;
+      due.insert(e.alloc);
+    }
   for (uint64_t id : due) {
     Alloc& a = allocs_.at(id);
     if (!a.held && a.start <= now) {

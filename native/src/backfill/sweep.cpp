@@ -31,6 +31,13 @@ class Profile::Sweep {
   Sweep& operator=(const Sweep&) = delete;
 
   StartPlan run(Seconds t0, Seconds not_after);
+  // The answer when no candidate up to not_after fits (nothing is diagnosed).
+  static StartPlan none_by(Seconds not_after) {
+    StartPlan plan;
+    plan.placement.diagnosis.text = "no start by " + std::to_string(not_after);
+    return plan;
+  }
+
 
  private:
   static Seconds end_of(Seconds t, Seconds d) {
@@ -64,11 +71,6 @@ class Profile::Sweep {
       }
   }
 
-  static StartPlan none_by(Seconds not_after) {
-    StartPlan plan;
-    plan.placement.diagnosis.text = "no start by " + std::to_string(not_after);
-    return plan;
-  }
 
   Profile& p_;
   Topology& t_;
@@ -165,8 +167,18 @@ StartPlan Profile::Sweep::run(Seconds t0, Seconds not_after) {
 
 StartPlan Profile::earliest_start(const Request& req, Seconds duration, Seconds not_before, Seconds not_after) {
   if (req.chunks.empty()) return StartPlan{false, 0, place(scratch_, req)};
+  const Seconds t0 = std::max(now_, not_before);
+  if (scratch_.size() == 1) {
+    Seconds start = 0;
+    const int found = one_node_start(req, duration, t0, not_after, start);
+    if (found == 0) return Sweep::none_by(not_after);
+    if (found == 1) {
+      StartPlan plan = place_one_node(req, start, duration);
+      if (plan.ok) return plan;
+    }
+  }
   Sweep sweep(*this, req, duration);
-  return sweep.run(std::max(now_, not_before), not_after);
+  return sweep.run(t0, not_after);
 }
 
 }  // namespace fleetq

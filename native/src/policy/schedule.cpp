@@ -8,6 +8,14 @@ namespace fleetq {
 
 namespace {
 
+std::vector<uint32_t> nodes_of(const Placement& p) {
+  std::vector<uint32_t> out;
+  for (const Slot& s : p.slots) out.push_back(s.node);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 uint64_t cpus_of(const Request& r) {
   uint64_t n = 0;
   for (const ChunkReq& c : r.chunks) n += uint64_t{c.count} * c.ncpus;
@@ -16,7 +24,8 @@ uint64_t cpus_of(const Request& r) {
 
 class Cycle {
  public:
-  Cycle(Profile& p, CycleStats* stats) : p_(p), now_(p.now()), stats_(stats ? *stats : own_) {}
+  Cycle(Profile& p, CycleStats* stats)
+      : p_(p), now_(p.now()), stats_(stats ? *stats : own_), unchanged_(stats_.gains_seen != 0 && stats_.gains_seen == p.gains()) {}
 
   bool blocked() const { return blocked_; }
 
@@ -42,8 +51,11 @@ class Cycle {
   }
 
   // EASY bookings constrain only the cycle that made them.
+  // Releases made here that free nothing net — EASY bookings of this cycle, reservations booked
+  // again where they were — do not count as gains: the next cycle need not compress for them.
   void finish() {
     for (uint64_t id : easy_) p_.release(id);
+    stats_.gains_seen = p_.gains() - neutral_ - easy_.size();
   }
 
  private:
@@ -88,11 +100,22 @@ class Cycle {
 
   // A kept conservative reservation: booked again at its earliest start, never later than before.
   Decision compress(const Waiting& w, const Request& req, Seconds d) {
+    const Seconds at_before = p_.start_of(w.reservation);
+    if (unchanged_ && at_before > now_) {
+      Decision out;
+      out.action = Action::Reserve;
+      out.start = at_before;
+      out.booking = w.reservation;
+      ++stats_.reserved;
+      return out;
+    }
+    const std::vector<uint32_t> nodes_before = p_.nodes_of(w.reservation);
     p_.release(w.reservation);
     ++stats_.checks;
     StartPlan at = p_.earliest_start(req, d, now_);
     Decision out;
     if (!at.ok) { out.never = at.placement.diagnosis.never; out.placement = std::move(at.placement); return out; }
+    if (at.start == at_before && nodes_of(at.placement) == nodes_before) ++neutral_;
     if (at.start == now_) return start(req, d, at.placement);  // a reservation that has come starts
     const Booking b = p_.reserve(at.start, at.start + d, at.placement.slots, req.sharing != Sharing::Shared);
     if (!b.ok) return out;
@@ -108,6 +131,8 @@ class Cycle {
   const Seconds now_;
   CycleStats own_;
   CycleStats& stats_;
+  const bool unchanged_;
+  uint64_t neutral_ = 0;
   bool blocked_ = false;
   std::vector<uint8_t> easy_queue_;
   std::vector<uint64_t> easy_;

@@ -1,0 +1,70 @@
+// earliest_start() on a one-node topology (a trace simulator's machine, a daemon with one local
+// node): the node's availability is one step function of time, and a request fits a window exactly
+// when it fits every instant of it — its chunks all land on the one node, so fitting is a
+// threshold on each resource (free cpus, memory, gpus at least the sums asked) and on who holds
+// the node. So one scan finds the earliest start: walk the steps from t0, and whenever a step
+// cannot host the request move the candidate start past it ("jump"); the first candidate whose
+// window is all hostable steps wins. O(events) instead of the sweep's O(events × window).
+#include <algorithm>
+#include <limits>
+
+#include "fleetq/backfill.h"
+
+namespace fleetq {
+
+namespace {
+constexpr Seconds kForever = std::numeric_limits<Seconds>::max();
+Seconds end_of(Seconds t, Seconds d) { return t > kForever - d ? kForever : t + d; }
+}  // namespace
+
+int Profile::one_node_start(const Request& req, Seconds duration, Seconds t0, Seconds not_after, Seconds& start) const {
+  // Chunks that cannot share one node (scatter of several instances) are the sweep's to diagnose.
+  uint64_t count = 0, cpus = 0, mem = 0, gpus = 0;
+  for (const ChunkReq& c : req.chunks) {
+    count += c.count;
+    cpus += uint64_t{c.count} * c.ncpus;
+    mem += c.count * c.mem;
+    gpus += uint64_t{c.count} * c.ngpus;
+  }
+  const bool one_per_node = req.arrangement == Arrangement::Scatter || req.arrangement == Arrangement::VScatter;
+  if ((one_per_node && count > 1) || !scratch_.up[0]) return -1;
+  const bool shared = req.sharing == Sharing::Shared;
+  auto hosts = [&](const Level& l) {
+    if (shared ? (l.excl > 0 && l.jobs > 0) : l.jobs > 0) return false;
+    return l.cpus >= static_cast<int64_t>(cpus) && l.mem >= static_cast<int64_t>(mem) && l.gpus >= static_cast<int64_t>(gpus);
+  };
+  const Seconds d = std::max<Seconds>(duration, 1);
+  const std::vector<Event>& ev = events_[0];
+  Level level = base_[0];
+  size_t i = 0;
+  for (; i < ev.size() && ev[i].t <= t0; ++i) level.apply(ev[i].d);
+  Seconds candidate = t0;
+  for (;;) {
+    if (candidate > not_after) return 0;
+    const Seconds next = i < ev.size() ? ev[i].t : kForever;  // this step holds until `next`
+    if (!hosts(level)) {
+      if (next == kForever) return -1;  // never, even once everything has ended: let the sweep say why
+      candidate = next;
+    } else if (next >= end_of(candidate, d)) {
+      start = candidate;
+      return 1;
+    }
+    for (const Seconds at = next; i < ev.size() && ev[i].t == at; ++i) level.apply(ev[i].d);
+  }
+}
+
+StartPlan Profile::place_one_node(const Request& req, Seconds start, Seconds duration) {
+  const Window w = window(0, start, duration);
+  const bool unusable = req.sharing == Sharing::Shared ? w.exclusive : w.any_job;
+  auto fit = [&](int64_t v, uint64_t total) { return unusable || v <= 0 ? uint64_t{0} : std::min<uint64_t>(static_cast<uint64_t>(v), total); };
+  scratch_.set_free(0, static_cast<uint32_t>(fit(w.cpus, scratch_.ncpus[0])), fit(w.mem, scratch_.mem[0]),
+                    static_cast<uint32_t>(fit(w.gpus, scratch_.ngpus[0])));
+  StartPlan plan;
+  plan.placement = place(scratch_, req);
+  plan.ok = plan.placement.ok;
+  plan.start = start;
+  show_base(0);
+  return plan;
+}
+
+}  // namespace fleetq
