@@ -6,7 +6,11 @@
  * single-file Python simulator of the same policies replays SDSC-SP2's 54,044 usable jobs in about
  * 0.33 s (EASY) and 2.4 s (conservative), loop only (the issue's figures; no Python peer runs here).
  * stdout: one JSON line per run; stderr: a table.
+ * With --seq-len L --seqs K it instead replays K sequences of L jobs starting at evenly spaced
+ * points of each trace (the way RLScheduler, SC'20, reports bounded slowdown on 1,024-job
+ * sequences), for each order of --orders, and reports the mean and median of their mean bsld.
  * Usage: npm run bench sim [--traces A.swf,B.swf.gz] [--policies none,easy,conservative] [--order fcfs] [--first N]
+ *        npm run bench sim -- --seq-len 1024 --seqs 20 [--orders fcfs,sjf] [--policies easy]
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
@@ -20,7 +24,40 @@ const { values } = parseArgs({ options: {
   policies: { type: 'string', default: 'none,easy,conservative' },
   order: { type: 'string', default: 'fcfs' },
   first: { type: 'string' },
+  'seq-len': { type: 'string' }, seqs: { type: 'string', default: '20' }, orders: { type: 'string', default: 'fcfs,sjf' },
 } });
+
+if (values['seq-len'] !== undefined) { await sequences(Number(values['seq-len']), Number(values.seqs)); process.exit(0); }
+
+/** K sequences of L jobs per trace, order and policy: mean and median of the sequences' mean bsld. */
+async function sequences(len: number, k: number): Promise<void> {
+  const { readSwf } = await import('../src/sim/swf.js');
+  const lines: string[][] = [];
+  for (const trace of (values.traces ?? '').split(',')) {
+    const total = (await readSwf(trace, { keep_zero_run: true })).jobs.length;
+    for (const order of (values.orders ?? '').split(',') as Order[]) {
+      for (const policy of (values.policies ?? '').split(',') as BackfillMode[]) {
+        const bsld: number[] = [];
+        let wall = 0;
+        for (let i = 0; i < k; i++) {
+          const skip = k === 1 ? 0 : Math.floor((i * (total - len)) / (k - 1));
+          const { report } = await simulate({ trace, policy, order, skip, first: len, json: true });
+          bsld.push(report.mean_bsld);
+          wall += report.wall_s;
+        }
+        const sorted = [...bsld].sort((a, b) => a - b);
+        const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+        const mean = bsld.reduce((a, b) => a + b, 0) / bsld.length;
+        const name = trace.split('/').pop()!.replace(/\.swf(\.gz)?$/, '');
+        process.stdout.write(`${JSON.stringify({ bench: 'sim_sequences', trace: name, policy, order, seq_len: len, seqs: k, mean_bsld_mean: Number(mean.toFixed(3)), mean_bsld_median: Number(median.toFixed(3)), mean_bsld_min: Number(sorted[0]!.toFixed(3)), mean_bsld_max: Number(sorted[sorted.length - 1]!.toFixed(3)), wall_s: Number(wall.toFixed(4)) })}\n`);
+        lines.push([name, policy, order, mean.toFixed(1), median.toFixed(1), sorted[0]!.toFixed(1), sorted[sorted.length - 1]!.toFixed(1)]);
+      }
+    }
+  }
+  const head = ['trace', 'policy', 'order', `mean of ${k} mean bsld`, 'median', 'min', 'max'];
+  const w = head.map((h, i) => Math.max(h.length, ...lines.map((r) => r[i]!.length)));
+  process.stderr.write(`${[head, ...lines].map((r) => r.map((c, i) => (i < 3 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ')).join('\n')}\n`);
+}
 
 const rows: SimReport[] = [];
 for (const trace of (values.traces ?? '').split(',')) {

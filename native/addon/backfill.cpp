@@ -151,24 +151,23 @@ class ProfileWrap : public Napi::ObjectWrap<ProfileWrap> {
       return Waiting{&requests_[handles[i]], static_cast<Seconds>(durations[i]), static_cast<Backfill>(modes[i]), queues[i],
                      static_cast<uint64_t>(res[i])};
     };
-    std::vector<Decision> ds = schedule(*profile_, n, at, last_kept, &stats);
+    size_t read = 0;
+    std::vector<Decided> ds = schedule(*profile_, n, at, last_kept, &stats, &read);
     gains_seen_ = stats.gains_seen;
-    size_t k = 0;
-    for (size_t i = 0; i < ds.size(); ++i) {
-      const Decision& d = ds[i];
-      if (d.action == Action::Wait && !d.never) continue;
-      double* row = out.Data() + 2 + 4 * k++;
-      row[0] = static_cast<double>(i);
+    for (size_t k = 0; k < ds.size(); ++k) {
+      const Decision& d = ds[k].decision;
+      double* row = out.Data() + 2 + 4 * k;
+      row[0] = static_cast<double>(ds[k].index);
       row[1] = d.action == Action::Wait ? 3 : static_cast<double>(d.action);
       row[2] = static_cast<double>(d.start);
       row[3] = static_cast<double>(d.booking);
     }
     out[0] = stats.checks;
-    out[1] = static_cast<double>(k);
+    out[1] = static_cast<double>(ds.size());
     if (!info[7].ToBoolean()) return env.Undefined();
-    std::vector<Placement> ps;
-    ps.reserve(ds.size());
-    for (Decision& d : ds) ps.push_back(std::move(d.placement));
+    // Every job read gets a placement: the listed ones theirs, the others an empty one.
+    std::vector<Placement> ps(read);
+    for (Decided& d : ds) ps[d.index] = std::move(d.decision.placement);
     return placements_js(env, ps);
   }
   Napi::Value Now(const Napi::CallbackInfo& info) {

@@ -82,6 +82,12 @@ class Profile {
     if (it != allocs_.end()) for (const Need& n : it->second.nodes) out.push_back(n.node);
     return out;
   }
+  // Whether booking `id` could start no earlier than it does: the earliest start of `req` for
+  // `duration`, computed as if that booking were not there, is its own start. Answered without
+  // changing anything on a one-node topology; elsewhere (or for an unknown id) false, meaning "not
+  // known": release it and ask earliest_start(). Conservative compression uses it to leave the
+  // reservations that cannot move alone instead of releasing and booking them again.
+  bool cannot_move(uint64_t id, const Request& req, Seconds duration) const;
   // The start of booking `id`, or -1 when there is no such booking.
   Seconds start_of(uint64_t id) const {
     auto it = allocs_.find(id);
@@ -151,7 +157,9 @@ class Profile {
   class Sweep;  // one earliest_start() call (backfill/sweep.cpp)
   // The one-node case (backfill/one_node.cpp): availability is one step function, scanned once.
   // 1: found `start`; 0: none by not_after; -1: not decided here (use the sweep).
-  int one_node_start(const Request& req, Seconds duration, Seconds t0, Seconds not_after, Seconds& start) const;
+  // `except`: an allocation counted as absent (its resources free over its span).
+  int one_node_start(const Request& req, Seconds duration, Seconds t0, Seconds not_after, Seconds& start,
+                     const Alloc* except = nullptr) const;
   StartPlan place_one_node(const Request& req, Seconds start, Seconds duration);
 
   Window window(uint32_t node, Seconds t, Seconds duration) const;

@@ -71,11 +71,19 @@ struct CycleStats {
 // A job whose request cannot fit even on the idle cluster waits with `never` set.
 std::vector<Decision> schedule(Profile& profile, const std::vector<Waiting>& jobs, CycleStats* stats = nullptr);
 
-// The same over `n` jobs read through `at(i)`, stopping early: once a strict block leaves nothing
-// to decide (no job after it holds a kept reservation, `last_kept` being the index of the last one
-// that does, or -1), the remaining jobs wait and are not read. Returns the decisions made, for jobs
-// 0..size()-1; every later job waits. (The simulator's queue under strict FCFS is long.)
-std::vector<Decision> schedule(Profile& profile, size_t n, const std::function<Waiting(size_t)>& at, int64_t last_kept,
-                               CycleStats* stats = nullptr);
+// A decision other than "wait" (a start, a reservation, or a wait because it can never fit), with
+// the index of its job.
+struct Decided {
+  size_t index;
+  Decision decision;
+};
+
+// The same over `n` jobs read through `at(i)`, returning only the jobs that do not simply wait (in
+// order) — a cycle over a long queue builds little — and stopping early: once a strict block leaves
+// nothing to decide (no job after it holds a kept reservation, `last_kept` being the index of the
+// last one that does, or -1), the remaining jobs are not read. `read` (if given) is set to the
+// number of jobs read. (The simulator's queue under strict FCFS is long.)
+std::vector<Decided> schedule(Profile& profile, size_t n, const std::function<Waiting(size_t)>& at, int64_t last_kept,
+                              CycleStats* stats = nullptr, size_t* read = nullptr);
 
 }  // namespace fleetq

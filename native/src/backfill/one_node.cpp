@@ -17,7 +17,8 @@ constexpr Seconds kForever = std::numeric_limits<Seconds>::max();
 Seconds end_of(Seconds t, Seconds d) { return t > kForever - d ? kForever : t + d; }
 }  // namespace
 
-int Profile::one_node_start(const Request& req, Seconds duration, Seconds t0, Seconds not_after, Seconds& start) const {
+int Profile::one_node_start(const Request& req, Seconds duration, Seconds t0, Seconds not_after, Seconds& start,
+                            const Alloc* except) const {
   // Chunks that cannot share one node (scatter of several instances) are the sweep's to diagnose.
   uint64_t count = 0, cpus = 0, mem = 0, gpus = 0;
   for (const ChunkReq& c : req.chunks) {
@@ -29,7 +30,11 @@ int Profile::one_node_start(const Request& req, Seconds duration, Seconds t0, Se
   const bool one_per_node = req.arrangement == Arrangement::Scatter || req.arrangement == Arrangement::VScatter;
   if ((one_per_node && count > 1) || !scratch_.up[0]) return -1;
   const bool shared = req.sharing == Sharing::Shared;
-  auto hosts = [&](const Level& l) {
+  // The allocation left out gives its hold back over its span (steps begin at events, and its own
+  // start and end are events, so a step is wholly inside or outside it).
+  const Level* back = except && !except->nodes.empty() ? &except->nodes[0].need : nullptr;
+  auto hosts = [&](Level l, Seconds from) {
+    if (back && from >= except->start && from < except->end) l.apply(Level::change(*back, +1));
     if (shared ? (l.excl > 0 && l.jobs > 0) : l.jobs > 0) return false;
     return l.cpus >= static_cast<int64_t>(cpus) && l.mem >= static_cast<int64_t>(mem) && l.gpus >= static_cast<int64_t>(gpus);
   };
@@ -38,11 +43,11 @@ int Profile::one_node_start(const Request& req, Seconds duration, Seconds t0, Se
   Level level = base_[0];
   size_t i = 0;
   for (; i < ev.size() && ev[i].t <= t0; ++i) level.apply(ev[i].d);
-  Seconds candidate = t0;
+  Seconds candidate = t0, from = t0;
   for (;;) {
     if (candidate > not_after) return 0;
-    const Seconds next = i < ev.size() ? ev[i].t : kForever;  // this step holds until `next`
-    if (!hosts(level)) {
+    const Seconds next = i < ev.size() ? ev[i].t : kForever;  // this step holds over [from, next)
+    if (!hosts(level, from)) {
       if (next == kForever) return -1;  // never, even once everything has ended: let the sweep say why
       candidate = next;
     } else if (next >= end_of(candidate, d)) {
@@ -50,7 +55,16 @@ int Profile::one_node_start(const Request& req, Seconds duration, Seconds t0, Se
       return 1;
     }
     for (const Seconds at = next; i < ev.size() && ev[i].t == at; ++i) level.apply(ev[i].d);
+    from = next;
   }
+}
+
+bool Profile::cannot_move(uint64_t id, const Request& req, Seconds duration) const {
+  if (scratch_.size() != 1) return false;
+  auto it = allocs_.find(id);
+  if (it == allocs_.end() || it->second.held) return false;
+  Seconds start = 0;
+  return one_node_start(req, duration, now_, it->second.start, start, &it->second) == 1 && start == it->second.start;
 }
 
 StartPlan Profile::place_one_node(const Request& req, Seconds start, Seconds duration) {

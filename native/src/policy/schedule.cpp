@@ -25,7 +25,7 @@ uint64_t cpus_of(const Request& r) {
 class Cycle {
  public:
   Cycle(Profile& p, CycleStats* stats)
-      : p_(p), now_(p.now()), stats_(stats ? *stats : own_), unchanged_(stats_.gains_seen != 0 && stats_.gains_seen == p.gains()) {}
+      : p_(p), now_(p.now()), stats_(stats ? *stats : own_), seen_(stats_.gains_seen) {}
 
   bool blocked() const { return blocked_; }
 
@@ -52,10 +52,13 @@ class Cycle {
 
   // EASY bookings constrain only the cycle that made them.
   // Releases made here that free nothing net — EASY bookings of this cycle, reservations booked
-  // again where they were — do not count as gains: the next cycle need not compress for them.
+  // again where they were — do not count as gains: the next cycle need not compress for them. A
+  // reservation that moved earlier freed its old window, which the reservations compressed before
+  // it in this cycle did not see: then the next cycle compresses again (it converges: starts only
+  // move earlier).
   void finish() {
     for (uint64_t id : easy_) p_.release(id);
-    stats_.gains_seen = p_.gains() - neutral_ - easy_.size();
+    stats_.gains_seen = moved_ > 0 ? gains_at_start_ : p_.gains() - neutral_ - easy_.size();
   }
 
  private:
@@ -101,7 +104,8 @@ class Cycle {
   // A kept conservative reservation: booked again at its earliest start, never later than before.
   Decision compress(const Waiting& w, const Request& req, Seconds d) {
     const Seconds at_before = p_.start_of(w.reservation);
-    if (unchanged_ && at_before > now_) {
+    // Nothing freed up, or (one node, cheaply) its start is still its earliest: it stays as it is.
+    if (at_before > now_ && (unchanged() || (++stats_.checks, p_.cannot_move(w.reservation, req, d)))) {
       Decision out;
       out.action = Action::Reserve;
       out.start = at_before;
@@ -115,7 +119,7 @@ class Cycle {
     StartPlan at = p_.earliest_start(req, d, now_);
     Decision out;
     if (!at.ok) { out.never = at.placement.diagnosis.never; out.placement = std::move(at.placement); return out; }
-    if (at.start == at_before && nodes_of(at.placement) == nodes_before) ++neutral_;
+    if (at.start == at_before && nodes_of(at.placement) == nodes_before) ++neutral_; else ++moved_;
     if (at.start == now_) return start(req, d, at.placement);  // a reservation that has come starts
     const Booking b = p_.reserve(at.start, at.start + d, at.placement.slots, req.sharing != Sharing::Shared);
     if (!b.ok) return out;
@@ -131,8 +135,12 @@ class Cycle {
   const Seconds now_;
   CycleStats own_;
   CycleStats& stats_;
-  const bool unchanged_;
-  uint64_t neutral_ = 0;
+  // Nothing has freed up since the last compression: no gain but the neutral ones of this cycle (a
+  // reservation that moved earlier in this cycle is a gain for those after it).
+  bool unchanged() const { return seen_ != 0 && p_.gains() - neutral_ == seen_; }
+  const uint64_t seen_;
+  uint64_t neutral_ = 0, moved_ = 0;
+  const uint64_t gains_at_start_ = p_.gains();
   bool blocked_ = false;
   std::vector<uint8_t> easy_queue_;
   std::vector<uint64_t> easy_;
@@ -144,21 +152,26 @@ std::vector<Decision> schedule(Profile& profile, const std::vector<Waiting>& job
   int64_t last_kept = -1;
   for (size_t i = 0; i < jobs.size(); ++i)
     if (jobs[i].reservation != 0) last_kept = static_cast<int64_t>(i);
-  std::vector<Decision> out = schedule(profile, jobs.size(), [&](size_t i) { return jobs[i]; }, last_kept, stats);
-  out.resize(jobs.size());  // the jobs after an early stop wait
+  std::vector<Decided> ds = schedule(profile, jobs.size(), [&](size_t i) { return jobs[i]; }, last_kept, stats);
+  std::vector<Decision> out(jobs.size());  // every job not listed waits
+  for (Decided& d : ds) out[d.index] = std::move(d.decision);
   return out;
 }
 
-std::vector<Decision> schedule(Profile& profile, size_t n, const std::function<Waiting(size_t)>& at, int64_t last_kept,
-                               CycleStats* stats) {
+std::vector<Decided> schedule(Profile& profile, size_t n, const std::function<Waiting(size_t)>& at, int64_t last_kept,
+                              CycleStats* stats, size_t* read) {
   Cycle cycle(profile, stats);
-  std::vector<Decision> out;
-  for (size_t i = 0; i < n; ++i) {
+  std::vector<Decided> out;
+  size_t i = 0;
+  for (; i < n; ++i) {
     if (cycle.blocked() && static_cast<int64_t>(i) > last_kept) break;
     const Waiting w = at(i);
-    out.push_back(w.request ? cycle.decide(w) : Decision{});
+    if (!w.request) continue;
+    Decision d = cycle.decide(w);
+    if (d.action != Action::Wait || d.never) out.push_back(Decided{i, std::move(d)});
   }
   cycle.finish();
+  if (read) *read = i;
   return out;
 }
 
