@@ -24,6 +24,9 @@ Napi::Object booking_js(Napi::Env env, const Booking& b) {
 
 Seconds seconds(const Napi::Value& v) { return v.ToNumber().Int64Value(); }
 
+// A cycle's batch row with no job (NO_REQUEST in src/native/backfill.ts): skipped.
+constexpr uint32_t kNoRequest = 0xffffffffu;
+
 class ProfileWrap : public Napi::ObjectWrap<ProfileWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -118,7 +121,7 @@ class ProfileWrap : public Napi::ObjectWrap<ProfileWrap> {
   }
   // cycle(handles Uint32Array, durations Float64Array, modes Uint8Array, queues Uint32Array,
   //       reservations Float64Array, n, out Float64Array, withPlacements) → placements or undefined.
-  // Reads jobs 0..n-1. Writes out[0] = earliest_start calls made, out[1] = k, the jobs decided other
+  // Reads jobs 0..n-1 (a handle of 0xffffffff is a hole: no job). Writes out[0] = earliest_start calls made, out[1] = k, the jobs decided other
   // than "wait", then per such job (index, action, start, booking) — action 1 start, 2 reserve,
   // 3 wait because it can never fit — so a cycle over a long queue writes little (out must hold
   // 2 + 4n numbers). With withPlacements, the placement of every job read (slots for start/reserve,
@@ -141,6 +144,7 @@ class ProfileWrap : public Napi::ObjectWrap<ProfileWrap> {
     int64_t last_kept = -1;
     for (size_t i = 0; i < n; ++i) {
       const uint32_t h = handles[i];
+      if (h == kNoRequest) continue;  // a hole: no job at this row
       if (h >= live_.size() || !live_[h]) return fail(env, "EINVAL", "cycle: handles[" + std::to_string(i) + "] is not a request of this profile");
       if (modes[i] > 2) return fail(env, "EINVAL", "cycle: modes[" + std::to_string(i) + "] is not 0, 1 or 2");
       if (res[i] != 0) last_kept = static_cast<int64_t>(i);
@@ -148,6 +152,7 @@ class ProfileWrap : public Napi::ObjectWrap<ProfileWrap> {
     CycleStats stats;
     stats.gains_seen = gains_seen_;
     auto at = [&](size_t i) {
+      if (handles[i] == kNoRequest) return Waiting{};
       return Waiting{&requests_[handles[i]], static_cast<Seconds>(durations[i]), static_cast<Backfill>(modes[i]), queues[i],
                      static_cast<uint64_t>(res[i])};
     };

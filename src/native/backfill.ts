@@ -160,6 +160,9 @@ export class NativeProfile {
   }
 }
 
+/** A batch row with no job (a hole the core skips): the largest handle. */
+export const NO_REQUEST = 0xffffffff;
+
 /** Backfilling per queue (policy.h): strict order, EASY, or conservative. */
 export type BackfillMode = 'none' | 'easy' | 'conservative';
 const MODES: Readonly<Record<BackfillMode, number>> = { none: 0, easy: 1, conservative: 2 };
@@ -197,6 +200,12 @@ export class CycleBatch {
     this.modes[i] = MODES[mode];
     this.queues[i] = queue;
     this.reservations[i] = reservation;
+  }
+
+  /** Job i is gone: the core skips it (its handle is NO_REQUEST); the others keep their indices. */
+  kill(i: number): void {
+    this.handles[i] = NO_REQUEST;
+    this.reservations[i] = 0;
   }
 
   /** Removes the jobs at `indices` (ascending), keeping the others' order. */

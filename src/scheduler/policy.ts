@@ -51,8 +51,13 @@ export class PolicyScheduler {
   readonly #profile: NativeProfile;
   readonly #order: Order;
   readonly #waiting = new Map<number, Entry>();
-  /** Waiting entries in cycle order; the batch mirrors it. */
-  #sorted: Entry[] = [];
+  /**
+   * Waiting entries in cycle order; the batch mirrors it. A job that leaves is a hole (null here,
+   * a null handle in the batch, skipped by the core) until holes outnumber jobs, so a start at the
+   * head of a long queue does not shift the whole queue.
+   */
+  #sorted: Array<Entry | null> = [];
+  #holes = 0;
   #dirty = false;
   /** Entries holding a kept reservation (every one is consumed by the next cycle). */
   readonly #reserved = new Set<Entry>();
@@ -74,7 +79,7 @@ export class PolicyScheduler {
     const e: Entry = { job, handle: this.#profile.addRequest(request), request, reservation };
     this.#waiting.set(job.key, e);
     if (reservation !== 0) this.#reserved.add(e);
-    const last = this.#sorted[this.#sorted.length - 1];
+    const last = this.#last();
     this.#sorted.push(e);
     if (this.#dirty || (last && this.#compare()(last.job, job) > 0)) this.#dirty = true;
     else this.#batch.push(e.handle, job.duration, job.mode, job.queue, reservation);
@@ -85,18 +90,18 @@ export class PolicyScheduler {
     const e = this.#waiting.get(key);
     if (!e) return;
     this.#forget(e);
-    this.#sorted = this.#sorted.filter((x) => x !== e);
-    this.#dirty = true;
+    const i = this.#sorted.indexOf(e);
+    if (i >= 0) this.#hole(i);
   }
 
   /** Sets every waiting job's priority total (order 'priority' re-sorts at the next cycle). */
   setPriorities(of: (key: number) => number): void {
-    for (const e of this.#sorted) e.job.priority = of(e.job.key);
+    for (const e of this.#sorted) if (e) e.job.priority = of(e.job.key);
     if (this.#order === 'priority') this.#dirty = true;
   }
 
   /** The waiting jobs, in the order the next cycle takes them. */
-  ordered(): WaitingJob[] { this.#sort(); return this.#sorted.map((e) => e.job); }
+  ordered(): WaitingJob[] { this.#sort(); return this.#live().map((e) => e.job); }
 
   /**
    * One cycle at the profile's now. Started jobs leave the waiting set; `onStart(key, booking,
@@ -105,15 +110,16 @@ export class PolicyScheduler {
    */
   cycle(onStart: (key: number, booking: number, placement?: NativePlacement) => void, decisions = false): Decision[] | undefined {
     this.#sort();
+    if (decisions && this.#holes > 0) this.#compact();
     const list = this.#sorted;
     const b = this.#batch;
-    const ps = this.#profile.cycle(b, decisions ? list.map((e) => e.request) : undefined);
+    const ps = this.#profile.cycle(b, decisions ? (list as Entry[]).map((e) => e.request) : undefined);
     this.lastChecks = b.checks;
     // Every kept reservation was consumed; the rows say which are booked again.
     const hadKept = this.#reserved.size > 0;
     for (const e of this.#reserved) e.reservation = 0;
     this.#reserved.clear();
-    const out: Decision[] | undefined = decisions ? list.map((e, i) => ({ key: e.job.key, action: 'wait', start: 0, ...(ps?.[i] ? { placement: ps[i] } : {}) })) : undefined;
+    const out: Decision[] | undefined = decisions ? (list as Entry[]).map((e, i) => ({ key: e.job.key, action: 'wait', start: 0, ...(ps?.[i] ? { placement: ps[i] } : {}) })) : undefined;
     const started: number[] = [];
     const k = b.decided;
     for (let r = 0; r < k; r++) {
@@ -124,20 +130,40 @@ export class PolicyScheduler {
       if (action === 'start') started.push(i);
       else if (action === 'reserve' && b.rowBooking(r) !== 0) { e.reservation = b.rowBooking(r); this.#reserved.add(e); }
     }
-    if (hadKept || this.#reserved.size > 0) for (let i = 0; i < list.length; i++) b.reservations[i] = list[i]!.reservation;
-    if (started.length > 0) {
-      for (let r = 0, s = 0; r < k; r++) {
-        if (b.rowAction(r) !== 'start') continue;
-        const i = started[s++]!;
-        const e = list[i]!;
-        this.#forget(e);
-        onStart(e.job.key, b.rowBooking(r), ps?.[i]);
-      }
-      b.remove(started);
-      const gone = new Set(started);
-      this.#sorted = list.filter((_, i) => !gone.has(i));
+    if (hadKept || this.#reserved.size > 0) for (let i = 0; i < list.length; i++) b.reservations[i] = list[i]?.reservation ?? 0;
+    for (let r = 0, s = 0; r < k && s < started.length; r++) {
+      if (b.rowAction(r) !== 'start') continue;
+      const i = started[s++]!;
+      const e = list[i]!;
+      this.#forget(e);
+      this.#hole(i);
+      onStart(e.job.key, b.rowBooking(r), ps?.[i]);
     }
     return out;
+  }
+
+  /** The last live entry in order (undefined when none). */
+  #last(): Entry | undefined {
+    for (let i = this.#sorted.length - 1; i >= 0; i--) { const e = this.#sorted[i]; if (e) return e; }
+    return undefined;
+  }
+
+  #live(): Entry[] { return this.#sorted.filter((e): e is Entry => e !== null); }
+
+  /** Entry i has left: a hole in the order and the batch (compacted by #sort once holes outnumber entries). */
+  #hole(i: number): void {
+    this.#sorted[i] = null;
+    this.#batch.kill(i);
+    this.#holes++;
+  }
+
+  #compact(): void {
+    const live = this.#live();
+    this.#sorted = live;
+    this.#holes = 0;
+    const b = this.#batch;
+    b.clear();
+    for (const e of live) b.push(e.handle, e.job.duration, e.job.mode, e.job.queue, e.reservation);
   }
 
   /** Kept reservations (conservative): key → booking id, for a caller that rebuilds the profile. */
@@ -160,11 +186,13 @@ export class PolicyScheduler {
   }
 
   #sort(): void {
-    if (!this.#dirty) return;
-    this.#sorted.sort((a, b) => this.#compare()(a.job, b.job));
-    const b = this.#batch;
-    b.clear();
-    for (const e of this.#sorted) b.push(e.handle, e.job.duration, e.job.mode, e.job.queue, e.reservation);
+    if (!this.#dirty) {
+      if (this.#holes > 32 && this.#holes * 2 > this.#sorted.length) this.#compact();
+      return;
+    }
+    const cmp = this.#compare();
+    this.#sorted = this.#live().sort((a, b) => cmp(a.job, b.job));
+    this.#compact();
     this.#dirty = false;
   }
 }

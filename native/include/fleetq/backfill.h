@@ -183,6 +183,7 @@ class Profile {
   std::unordered_map<uint64_t, Alloc> allocs_;
   uint64_t next_id_ = 1;
   uint64_t gains_ = 0;
+  int one_node_level_ = -1;  // place()'s network level on a one-node topology, once known
   // Per-node cursor of the current sweep (valid where seen == sweep_): the level at the sweep's
   // time and the next event. One struct per node, so a sweep step costs one cache line, and kept
   // between calls so a sweep does not clear O(nodes) memory.

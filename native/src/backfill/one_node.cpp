@@ -29,6 +29,15 @@ int Profile::one_node_start(const Request& req, Seconds duration, Seconds t0, Se
   }
   const bool one_per_node = req.arrangement == Arrangement::Scatter || req.arrangement == Arrangement::VScatter;
   if ((one_per_node && count > 1) || !scratch_.up[0]) return -1;
+  // What place()'s filters check of the node itself (EFA, type, capacity, chunk sizes): when one
+  // fails the request can never fit here, and the sweep diagnoses it.
+  const Topology& t = scratch_;
+  for (const ChunkReq& c : req.chunks) {
+    if (c.efa && t.efa[0] == 0) return -1;
+    if (c.instance_type != -1 && t.instance_type[0] != c.instance_type) return -1;
+    if ((c.capacity == Capacity::Spot && !t.spot[0]) || (c.capacity == Capacity::OnDemand && t.spot[0])) return -1;
+    if (t.ncpus[0] < c.ncpus || t.mem[0] < c.mem || t.ngpus[0] < c.ngpus) return -1;
+  }
   const bool shared = req.sharing == Sharing::Shared;
   // The allocation left out gives its hold back over its span (steps begin at events, and its own
   // start and end are events, so a step is wholly inside or outside it).
@@ -67,17 +76,34 @@ bool Profile::cannot_move(uint64_t id, const Request& req, Seconds duration) con
   return one_node_start(req, duration, now_, it->second.start, start, &it->second) == 1 && start == it->second.start;
 }
 
+// The placement at a start one_node_start() found: every chunk instance on node 0, in select
+// order — what place() gives on one node. The first time it is place()'s own answer (and the
+// network level it reports for this node, which depends on the node only, is kept); after that it
+// is built directly, skipping place()'s search and its allocations (a simulator asks this often).
 StartPlan Profile::place_one_node(const Request& req, Seconds start, Seconds duration) {
   const Window w = window(0, start, duration);
   const bool unusable = req.sharing == Sharing::Shared ? w.exclusive : w.any_job;
   auto fit = [&](int64_t v, uint64_t total) { return unusable || v <= 0 ? uint64_t{0} : std::min<uint64_t>(static_cast<uint64_t>(v), total); };
-  scratch_.set_free(0, static_cast<uint32_t>(fit(w.cpus, scratch_.ncpus[0])), fit(w.mem, scratch_.mem[0]),
-                    static_cast<uint32_t>(fit(w.gpus, scratch_.ngpus[0])));
+  const uint64_t free_cpus = fit(w.cpus, scratch_.ncpus[0]);
   StartPlan plan;
-  plan.placement = place(scratch_, req);
-  plan.ok = plan.placement.ok;
   plan.start = start;
-  show_base(0);
+  if (one_node_level_ < 0) {
+    scratch_.set_free(0, static_cast<uint32_t>(free_cpus), fit(w.mem, scratch_.mem[0]), static_cast<uint32_t>(fit(w.gpus, scratch_.ngpus[0])));
+    plan.placement = place(scratch_, req);
+    plan.ok = plan.placement.ok;
+    show_base(0);
+    if (plan.ok) one_node_level_ = plan.placement.score.level;
+    return plan;
+  }
+  Placement& p = plan.placement;
+  uint64_t used = 0;
+  for (uint32_t k = 0; k < req.chunks.size(); ++k) {
+    const ChunkReq& c = req.chunks[k];
+    for (uint32_t i = 0; i < c.count; ++i) p.slots.push_back(Slot{0, k, c.ncpus, c.mem, c.ngpus, c.mpiprocs});
+    used += uint64_t{c.count} * c.ncpus;
+  }
+  p.ok = plan.ok = true;
+  p.score = Score{one_node_level_, free_cpus - std::min(free_cpus, used), 0};
   return plan;
 }
 
