@@ -33,7 +33,9 @@ export interface SchedulerDeps {
  * pending job also gets its priority at `now` (unix seconds) and its parts.
  */
 export function toProtoJob(j: JobRecord, priority?: PriorityCalculator, now = Math.floor(Date.now() / 1000)): Job {
-  const { alloc: _a, request_id: _r, kill_reason: _k, arr: _arr, ...pub } = j;
+  const { alloc: _a, request_id: _r, kill_reason: _k, arr: _arr, estimated_start_time_unix: est, ...pub } = j;
+  // The estimate is the scheduler's latest word on a job that still waits; it means nothing after.
+  if (est && isPending(j.state)) (pub as Job).estimated_start_time_unix = est;
   if (!priority || !isPending(j.state)) return pub;
   const p = priority.of(priorityInputOf(j), now);
   return { ...pub, sched_priority: p.total, sched_priority_parts: formatParts(p) };

@@ -465,11 +465,19 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     await Promise.all(due.map((j) => this.update(j, { state: 'JOB_STATE_QUEUED', eligible_time_unix: now }, 'eligible', 'Execution time reached')));
   }
 
-  /** Sets the scheduler's comment on a waiting job, when it changed. */
-  async comment(seq: number, text: string): Promise<void> {
+  /**
+   * Sets the scheduler's comment on a waiting job, and when it expects the job to start (its
+   * backfill reservation, unix seconds; 0 = none), when they changed.
+   */
+  async comment(seq: number, text: string, estimate = 0): Promise<void> {
     const job = this.jobs.get(seq);
-    if (!job || job.comment === text) return;
-    await this.update(job, { comment: text }, 'comment', text);
+    if (!job) return;
+    // The estimate is rewritten when it appears, goes, or moves by a minute or more: a head job's
+    // EASY estimate moves at every early job end, and the journal need not follow each second.
+    const had = job.estimated_start_time_unix ?? 0;
+    const moved = (had === 0) !== (estimate === 0) || Math.abs(had - estimate) >= 60;
+    if (job.comment === text && !moved) return;
+    await this.update(job, { comment: text, estimated_start_time_unix: moved ? estimate : had }, 'comment', text);
   }
 }
 

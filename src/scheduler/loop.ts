@@ -104,7 +104,7 @@ export class SchedulerLoop {
     assignCpus(p.starts, active, (n) => size.get(n) ?? 0);
     const started = await Promise.all(p.starts.map((s) => this.jobs.start(s.seq, s.alloc)));
     for (const job of started) this.launcher.launch(job);
-    await Promise.all([...p.waiting].map(([seq, w]) => this.jobs.comment(seq, w.reason)));
+    await Promise.all([...p.waiting].map(([seq, w]) => this.jobs.comment(seq, w.reason, w.estimate ?? 0)));
     const stats = { pending: pending.length, started: started.length, duration_ms: performance.now() - t0 };
     if (started.length > 0) this.log.debug(stats, 'cycle');
     this.onCycle?.(stats);

@@ -47,7 +47,8 @@ export interface PendingJob {
   place: string;
 }
 
-export interface Wait { reason: string; never: boolean }
+/** Why a job waits (PBS's words), whether it never can run, and when it is expected to start (its reservation; absent when it has none). */
+export interface Wait { reason: string; never: boolean; estimate?: number }
 
 export interface Plan {
   starts: Array<{ seq: number; alloc: Allocation[] }>;
@@ -192,7 +193,8 @@ export function policyPlan(jobs: readonly PolicyInput[], nodes: readonly NodeSna
     const w = work[d.key]!;
     if (d.action === 'never' && d.placement) { out.waiting.set(w.job.seq, waitFor(d.placement)); return; }
     const p = diag[i]!;
-    out.waiting.set(w.job.seq, p.ok ? BLOCKED : waitFor(p));
+    const wait = p.ok ? BLOCKED : waitFor(p);
+    out.waiting.set(w.job.seq, d.action === 'reserve' ? { ...wait, estimate: d.start } : wait);
     if (d.action === 'reserve' && w.job.mode === 'conservative' && d.placement) {
       kept.set(w.job.seq, { start: d.start, end: d.start + Math.max(1, w.job.duration), exclusive: parsePlaceSpec(w.job.place).exclusive, slots: d.placement.slots.map((sl) => ({ node: nodes[sl.node]?.name ?? '', ncpus: sl.ncpus, mem_bytes: sl.mem_bytes, ngpus: sl.ngpus })) });
     }

@@ -64,6 +64,14 @@ test('-f: attribute lines, ctime dates, no empty values, a blank line after', (t
   t.true(text.endsWith('\n\n'));
 });
 
+test('-f: a waiting job with a reservation shows estimated.start_time after etime, as PBS does', (t) => {
+  const lines = formatFull([job(125, { comment: 'Not Running: 1 node busy', estimated_start_time_unix: T + 3600 })]).split('\n');
+  const etime = lines.indexOf('    etime = Thu May 14 07:04:20 2020');
+  t.true(etime > 0, 'etime is shown');
+  t.is(lines[etime + 1], '    estimated.start_time = Thu May 14 08:04:20 2020');
+  t.false(formatFull([job(126)]).includes('estimated.start_time'), 'no reservation, no estimate');
+});
+
 test('-f wrapping: at commas past 78 columns, then mid-token, with newline-tab', (t) => {
   const vars = Array.from({ length: 8 }, (_, i) => `VARIABLE_${i}=value_${i}`).join(',');
   const wrapped = wrapAttr(`    Variable_List = ${vars}`);

@@ -125,3 +125,37 @@ test('feasibility: what can never fit a fixed cluster is named, busy nodes do no
   t.is(admit(parseResourceList('select=1:ncpus=1:efa=true').chunks, 'free'), '2 nodes without EFA');
   t.is(feasibility([])(parseResourceList('ncpus=99').chunks, 'free'), undefined, 'no nodes known: nothing is refused');
 });
+
+/** A cycle at NOW with one running job holding `busy` cpus of node a until NOW + `left` seconds. */
+const NOW = 1_000_000;
+function withRunning(mode: 'none' | 'easy' | 'conservative', busy: number, left: number, jobs: Array<[number, string, number]>, kept = new Map()): Plan {
+  const nodes = [{ ...node('a', 4), free_ncpus: 4 - busy, njobs: 1 }];
+  const running = [{ start_time_unix: NOW - 10, alloc: [{ node: 'a', ncpus: busy, mem_bytes: 0, ngpus: 0, mpiprocs: 1 }], resources: { walltime_seconds: 10 + left, place: '' } }];
+  const pending = jobs.map(([seq, l, duration]) => ({ ...job(seq, l), instances: 1, queue: 0, mode, duration }));
+  return policyPlan(pending, nodes, running, NOW, kept);
+}
+
+test('EASY: the first waiting job is reserved at the running job\'s end; a short job backfills, a long one waits', (t) => {
+  // 3 of 4 cpus busy for 100 s. Job 1 needs 4 (reserved at +100); job 2 (1 cpu, 50 s) ends before; job 3 (1 cpu, 500 s) would delay job 1.
+  const p = withRunning('easy', 3, 100, [[1, 'ncpus=4', 60], [2, 'ncpus=1', 50], [3, 'ncpus=1', 500]]);
+  t.deepEqual(p.starts.map((s) => s.seq), [2]);
+  t.is(p.waiting.get(1)?.estimate, NOW + 100, 'the head job\'s reservation is its estimated start');
+  t.is(p.waiting.get(3)?.estimate, undefined, 'EASY reserves only the first waiting job');
+  t.regex(p.waiting.get(3)?.reason ?? '', /^Not Running: /);
+});
+
+test('strict order (none): nothing passes the first waiting job', (t) => {
+  const p = withRunning('none', 3, 100, [[1, 'ncpus=4', 60], [2, 'ncpus=1', 50]]);
+  t.deepEqual(p.starts, []);
+  t.is(p.waiting.get(2)?.reason, 'Not Running: a job ahead of it is waiting for resources (starting this one would delay it)');
+});
+
+test('conservative: every waiting job is reserved, and the reservations are kept for the next cycle', (t) => {
+  const kept = new Map();
+  const p = withRunning('conservative', 3, 100, [[1, 'ncpus=4', 60], [2, 'ncpus=2', 30], [3, 'ncpus=1', 50]], kept);
+  t.deepEqual(p.starts.map((s) => s.seq), [3], 'job 3 fits the free cpu and ends before job 1\'s reservation');
+  t.is(p.waiting.get(1)?.estimate, NOW + 100);
+  t.is(p.waiting.get(2)?.estimate, NOW + 160, 'job 2 needs 2 cpus: after job 1 ends');
+  t.deepEqual([...kept.keys()].sort(), [1, 2]);
+  t.is(kept.get(2)?.start, NOW + 160);
+});

@@ -46,8 +46,10 @@ export interface Job {
   'array_index'?: (number);
   'sched_priority'?: (number | string | Long);
   'sched_priority_parts'?: (string);
+  'estimated_start_time_unix'?: (number | string | Long);
   '_sched_priority'?: "sched_priority";
   '_sched_priority_parts'?: "sched_priority_parts";
+  '_estimated_start_time_unix'?: "estimated_start_time_unix";
 }
 
 export interface Job__Output {
@@ -91,6 +93,8 @@ export interface Job__Output {
   'array_index': (number);
   'sched_priority'?: (number);
   'sched_priority_parts'?: (string);
+  'estimated_start_time_unix'?: (number);
   '_sched_priority'?: "sched_priority";
   '_sched_priority_parts'?: "sched_priority_parts";
+  '_estimated_start_time_unix'?: "estimated_start_time_unix";
 }
