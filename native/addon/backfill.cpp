@@ -124,7 +124,8 @@ class ProfileWrap : public Napi::ObjectWrap<ProfileWrap> {
   // Reads jobs 0..n-1 (a handle of 0xffffffff is a hole: no job). Writes out[0] = earliest_start calls made, out[1] = k, the jobs decided other
   // than "wait", then per such job (index, action, start, booking) — action 1 start, 2 reserve,
   // 3 wait because it can never fit — so a cycle over a long queue writes little (out must hold
-  // 2 + 4n numbers). With withPlacements, the placement of every job read (slots for start/reserve,
+  // 2 + 4n numbers). Without withPlacements, an EASY reservation no later job needed is not
+  // computed (its job is listed as waiting). With withPlacements, the placement of every job read (slots for start/reserve,
   // the diagnosis for never), as placements_js encodes them; jobs after an early stop are not read.
   Napi::Value Cycle(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
@@ -157,7 +158,7 @@ class ProfileWrap : public Napi::ObjectWrap<ProfileWrap> {
                      static_cast<uint64_t>(res[i])};
     };
     size_t read = 0;
-    std::vector<Decided> ds = schedule(*profile_, n, at, last_kept, &stats, &read);
+    std::vector<Decided> ds = schedule(*profile_, n, at, last_kept, &stats, &read, info[7].ToBoolean());
     gains_seen_ = stats.gains_seen;
     for (size_t k = 0; k < ds.size(); ++k) {
       const Decision& d = ds[k].decision;

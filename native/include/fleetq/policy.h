@@ -82,8 +82,10 @@ struct Decided {
 // order) — a cycle over a long queue builds little — and stopping early: once a strict block leaves
 // nothing to decide (no job after it holds a kept reservation, `last_kept` being the index of the
 // last one that does, or -1), the remaining jobs are not read. `read` (if given) is set to the
-// number of jobs read. (The simulator's queue under strict FCFS is long.)
+// number of jobs read. (The simulator's queue under strict FCFS is long.) Without `estimates`, an
+// EASY job whose reservation no later job needed in this cycle is listed as waiting rather than
+// reserved at its start — the start is not computed (the simulator has no use for it).
 std::vector<Decided> schedule(Profile& profile, size_t n, const std::function<Waiting(size_t)>& at, int64_t last_kept,
-                              CycleStats* stats = nullptr, size_t* read = nullptr);
+                              CycleStats* stats = nullptr, size_t* read = nullptr, bool estimates = true);
 
 }  // namespace fleetq

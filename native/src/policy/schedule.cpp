@@ -24,18 +24,49 @@ uint64_t cpus_of(const Request& r) {
 
 class Cycle {
  public:
-  Cycle(Profile& p, CycleStats* stats)
-      : p_(p), now_(p.now()), stats_(stats ? *stats : own_), seen_(stats_.gains_seen) {}
+  Cycle(Profile& p, CycleStats* stats, std::vector<Decided>& out)
+      : p_(p), now_(p.now()), stats_(stats ? *stats : own_), out_(out), seen_(stats_.gains_seen) {}
 
   bool blocked() const { return blocked_; }
 
-  Decision decide(const Waiting& w) {
+  // Decides job `i`; a decision other than a plain wait is appended to the output.
+  void decide(size_t i, const Waiting& w) {
+    Decision d = decide_one(i, w);
+    if (d.action != Action::Wait || d.never) out_.push_back(Decided{i, std::move(d)});
+  }
+
+  // Ends the cycle: EASY reservations never needed by a later job get their start computed (when
+  // `estimates`: the daemon shows it) but are not booked; EASY bookings are released — they
+  // constrain only the cycle that made them. Decisions come out in job order.
+  void finish(bool estimates) {
+    for (const Head& h : heads_) {
+      if (!estimates) continue;
+      ++stats_.checks;
+      StartPlan at = p_.earliest_start(*h.req, h.d, now_);
+      Decision d;
+      if (at.ok) { d.action = Action::Reserve; d.start = at.start; ++stats_.reserved; } else { d.never = at.placement.diagnosis.never; }
+      d.placement = std::move(at.placement);
+      if (d.action != Action::Wait || d.never) out_.push_back(Decided{h.index, std::move(d)});
+    }
+    heads_.clear();
+    std::stable_sort(out_.begin(), out_.end(), [](const Decided& a, const Decided& b) { return a.index < b.index; });
+    release_easy();
+  }
+
+ private:
+  // A queue's first waiting EASY job whose reservation is not booked yet: booked only when a later
+  // job might start or book (materialize()) — under load most cycles have no such job, and the
+  // booking (and its release) is skipped.
+  struct Head { size_t index; const Request* req; Seconds d; };
+
+  Decision decide_one(size_t i, const Waiting& w) {
     const Request& req = *w.request;
     const Seconds d = std::max<Seconds>(w.duration, 1);
-    if (w.reservation != 0) return compress(w, req, d);
+    if (w.reservation != 0) { materialize(); return compress(w, req, d); }
     if (blocked_) return Decision{};
     // Cheap necessary test before the sweep: the cpus asked for must be free somewhere now.
     if (cpus_of(req) <= free_cpus()) {
+      materialize();
       ++stats_.checks;
       StartPlan now = p_.earliest_start(req, d, now_, now_);
       if (now.ok) return start(req, d, now.placement);
@@ -43,25 +74,37 @@ class Cycle {
     switch (w.mode) {
       case Backfill::None: blocked_ = true; return Decision{};
       case Backfill::Easy:
-        if (easy_taken(w.queue)) return Decision{};
-        return reserve(req, d, /*keep=*/false);
-      case Backfill::Conservative: return reserve(req, d, /*keep=*/true);
+        if (!easy_taken(w.queue)) heads_.push_back(Head{i, &req, d});
+        return Decision{};
+      case Backfill::Conservative: materialize(); return reserve(req, d, /*keep=*/true);
     }
     return Decision{};
   }
 
-  // EASY bookings constrain only the cycle that made them.
+  // Books the pending EASY reservations, in order, before anything later can take resources.
+  void materialize() {
+    for (const Head& h : heads_) {
+      Decision d = reserve(*h.req, h.d, /*keep=*/false);
+      if (d.action != Action::Wait || d.never) out_.push_back(Decided{h.index, std::move(d)});
+    }
+    heads_.clear();
+  }
+
   // Releases made here that free nothing net — EASY bookings of this cycle, reservations booked
   // again where they were — do not count as gains: the next cycle need not compress for them. A
   // reservation that moved earlier freed its old window, which the reservations compressed before
   // it in this cycle did not see: then the next cycle compresses again (it converges: starts only
   // move earlier).
-  void finish() {
+  // Releases made here that free nothing net — EASY bookings of this cycle, reservations booked
+  // again where they were — do not count as gains: the next cycle need not compress for them. A
+  // reservation that moved earlier freed its old window, which the reservations compressed before
+  // it in this cycle did not see: then the next cycle compresses again (it converges: starts only
+  // move earlier).
+  void release_easy() {
     for (uint64_t id : easy_) p_.release(id);
     stats_.gains_seen = moved_ > 0 ? gains_at_start_ : p_.gains() - neutral_ - easy_.size();
   }
 
- private:
   uint64_t free_cpus() const { return p_.topology().stats(kLevelCluster, false, 0).free_cpus; }
 
   // True when the queue's EASY reservation is already made this cycle; else claims it.
@@ -135,6 +178,8 @@ class Cycle {
   const Seconds now_;
   CycleStats own_;
   CycleStats& stats_;
+  std::vector<Decided>& out_;
+  std::vector<Head> heads_;
   // Nothing has freed up since the last compression: no gain but the neutral ones of this cycle (a
   // reservation that moved earlier in this cycle is a gain for those after it).
   bool unchanged() const { return seen_ != 0 && p_.gains() - neutral_ == seen_; }
@@ -152,25 +197,23 @@ std::vector<Decision> schedule(Profile& profile, const std::vector<Waiting>& job
   int64_t last_kept = -1;
   for (size_t i = 0; i < jobs.size(); ++i)
     if (jobs[i].reservation != 0) last_kept = static_cast<int64_t>(i);
-  std::vector<Decided> ds = schedule(profile, jobs.size(), [&](size_t i) { return jobs[i]; }, last_kept, stats);
+  std::vector<Decided> ds = schedule(profile, jobs.size(), [&](size_t i) { return jobs[i]; }, last_kept, stats, nullptr, true);
   std::vector<Decision> out(jobs.size());  // every job not listed waits
   for (Decided& d : ds) out[d.index] = std::move(d.decision);
   return out;
 }
 
 std::vector<Decided> schedule(Profile& profile, size_t n, const std::function<Waiting(size_t)>& at, int64_t last_kept,
-                              CycleStats* stats, size_t* read) {
-  Cycle cycle(profile, stats);
+                              CycleStats* stats, size_t* read, bool estimates) {
   std::vector<Decided> out;
+  Cycle cycle(profile, stats, out);
   size_t i = 0;
   for (; i < n; ++i) {
     if (cycle.blocked() && static_cast<int64_t>(i) > last_kept) break;
     const Waiting w = at(i);
-    if (!w.request) continue;
-    Decision d = cycle.decide(w);
-    if (d.action != Action::Wait || d.never) out.push_back(Decided{i, std::move(d)});
+    if (w.request) cycle.decide(i, w);
   }
-  cycle.finish();
+  cycle.finish(estimates);
   if (read) *read = i;
   return out;
 }
