@@ -37,7 +37,7 @@ export interface Decision {
   placement?: NativePlacement;
 }
 
-interface Entry { job: WaitingJob; handle: number; request: NativeRequest; reservation: number }
+interface Entry { job: WaitingJob; handle: number; request: NativeRequest; reservation: number; share: string | undefined }
 
 /**
  * The waiting jobs of one cluster and their kept reservations, over a profile the caller keeps
@@ -73,10 +73,14 @@ export class PolicyScheduler {
   get size(): number { return this.#waiting.size; }
   has(key: number): boolean { return this.#waiting.has(key); }
 
-  /** A job starts waiting. `reservation`: a booking already in the profile for it (the daemon re-adds kept ones). */
-  add(job: WaitingJob, request: NativeRequest, reservation = 0): void {
+  /**
+   * A job starts waiting. `reservation`: a booking already in the profile for it (the daemon re-adds
+   * kept ones). `share`: a key naming the request's content — jobs with the same key share one
+   * request in the core (a simulator's jobs differ only in size), so it crosses once.
+   */
+  add(job: WaitingJob, request: NativeRequest, reservation = 0, share?: string): void {
     if (this.#waiting.has(job.key)) throw new Error(`job ${job.key} is already waiting`);
-    const e: Entry = { job, handle: this.#profile.addRequest(request), request, reservation };
+    const e: Entry = { job, handle: this.#handle(request, share), request, reservation, share };
     this.#waiting.set(job.key, e);
     if (reservation !== 0) this.#reserved.add(e);
     const last = this.#last();
@@ -177,8 +181,25 @@ export class PolicyScheduler {
     if (e.reservation !== 0) this.#profile.release(e.reservation);
     e.reservation = 0;
     this.#reserved.delete(e);
-    this.#profile.dropRequest(e.handle);
+    this.#unhandle(e);
     this.#waiting.delete(e.job.key);
+  }
+
+  /** Shared requests: key → handle and how many waiting jobs use it. */
+  readonly #shared = new Map<string, { handle: number; users: number }>();
+
+  #handle(request: NativeRequest, share: string | undefined): number {
+    if (share === undefined) return this.#profile.addRequest(request);
+    let s = this.#shared.get(share);
+    if (!s) { s = { handle: this.#profile.addRequest(request), users: 0 }; this.#shared.set(share, s); }
+    s.users++;
+    return s.handle;
+  }
+
+  #unhandle(e: Entry): void {
+    if (e.share === undefined) { this.#profile.dropRequest(e.handle); return; }
+    const s = this.#shared.get(e.share);
+    if (s && --s.users === 0) { this.#profile.dropRequest(s.handle); this.#shared.delete(e.share); }
   }
 
   #compare(): (a: WaitingJob, b: WaitingJob) => number {

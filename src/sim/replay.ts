@@ -139,7 +139,8 @@ export function replay(jobs: readonly SwfJob[], opts: ReplayOptions): ReplayResu
     const j = jobs[k]!;
     jobOf.push(k);
     sched.add({ key: jobOf.length - 1, duration: Math.max(1, j.estimate), mode: opts.policy, queue: 0, queue_priority: 0, priority: 0 },
-      { chunks: [{ count: 1, ncpus: j.procs, mem_bytes: 0, ngpus: 0, mpiprocs: j.procs, efa: false, instance_type: '', capacity: 'any' }], arrangement: 'free', sharing: 'shared', same_group: false });
+      { chunks: [{ count: 1, ncpus: j.procs, mem_bytes: 0, ngpus: 0, mpiprocs: j.procs, efa: false, instance_type: '', capacity: 'any' }], arrangement: 'free', sharing: 'shared', same_group: false },
+      0, `p${j.procs}`);
   };
   // A submitted job waits for its preceding job (if that one is in the trace and has not ended).
   const submit = (k: number): void => {
