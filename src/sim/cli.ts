@@ -120,8 +120,18 @@ export async function runSim(argv: string[]): Promise<number> {
     bar = new progress.SingleBar({ stream: process.stderr, format: 'replay [{bar}] {percentage}% | {value}/{total} jobs | {eta}s left', hideCursor: true }, progress.Presets.shades_classic);
   }
   let started = false;
-  const { report, timeline } = await simulate(a, bar ? (done, total) => { if (!started) { bar!.start(total, 0); started = true; } bar!.update(done); } : undefined);
+  let result;
+  try {
+    result = await simulate(a, bar ? (done, total) => { if (!started) { bar!.start(total, 0); started = true; } bar!.update(done); } : undefined);
+  } catch (e) {
+    bar?.stop();
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? `no such file '${a.trace}'` : err.code === 'EISDIR' ? `'${a.trace}' is a directory` : err.message;
+    process.stderr.write(`fleetq sim: ${why}\n`);
+    return 1;
+  }
   bar?.stop();
+  const { report, timeline } = result;
   process.stdout.write(formatReport(report));
   if (a.plot) {
     writeFileSync(a.plot, plotSvg(timeline, { title: `${report.trace}: ${report.policy} backfilling, ${report.order} order, ${report.procs} processors`, procs: report.procs }));
