@@ -2,6 +2,8 @@
 // placements cross as glue.h describes (the same as for Topology); bookings as plain objects.
 // src/native/backfill.ts validates every argument before it crosses; the checks here only keep a
 // malformed call from reaching the core. Times are whole seconds carried in JS numbers.
+#include <algorithm>
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +42,7 @@ class ProfileWrap : public Napi::ObjectWrap<ProfileWrap> {
       InstanceMethod<&ProfileWrap::AddRequest>("addRequest"),
       InstanceMethod<&ProfileWrap::DropRequest>("dropRequest"),
       InstanceMethod<&ProfileWrap::Cycle>("cycle"),
+      InstanceMethod<&ProfileWrap::BindBatch>("bindBatch"),
       InstanceAccessor<&ProfileWrap::Now>("now"),
       InstanceAccessor<&ProfileWrap::Size>("size"),
     });
@@ -119,58 +122,81 @@ class ProfileWrap : public Napi::ObjectWrap<ProfileWrap> {
     free_.push_back(h);
     return Napi::Boolean::New(info.Env(), true);
   }
-  // cycle(handles Uint32Array, durations Float64Array, modes Uint8Array, queues Uint32Array,
-  //       reservations Float64Array, n, out Float64Array, withPlacements) → placements or undefined.
-  // Reads jobs 0..n-1 (a handle of 0xffffffff is a hole: no job). Writes out[0] = earliest_start calls made, out[1] = k, the jobs decided other
-  // than "wait", then per such job (index, action, start, booking) — action 1 start, 2 reserve,
-  // 3 wait because it can never fit — so a cycle over a long queue writes little (out must hold
-  // 2 + 4n numbers). Without withPlacements, an EASY reservation no later job needed is not
-  // computed (its job is listed as waiting). With withPlacements, the placement of every job read (slots for start/reserve,
-  // the diagnosis for never), as placements_js encodes them; jobs after an early stop are not read.
-  Napi::Value Cycle(const Napi::CallbackInfo& info) {
+  // bindBatch(handles Uint32Array, durations Float64Array, modes Uint8Array, queues Uint32Array,
+  //           reservations Float64Array, out Float64Array): the arrays cycle() reads and writes,
+  // kept (referenced, their memory pinned) so that a cycle — one per simulated event — crosses two
+  // numbers instead of six arrays. Bind again after replacing any of them.
+  Napi::Value BindBatch(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!ready(info, 8)) return env.Undefined();
-    for (size_t i : {0, 1, 2, 3, 4, 6})
-      if (!info[i].IsTypedArray()) return fail(env, "EINVAL", "cycle: typed arrays are required");
+    if (!ready(info, 6)) return env.Undefined();
+    const napi_typedarray_type want[6] = {napi_uint32_array, napi_float64_array, napi_uint8_array, napi_uint32_array, napi_float64_array, napi_float64_array};
+    for (size_t i = 0; i < 6; ++i)
+      if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != want[i])
+        return fail(env, "EINVAL", "bindBatch: argument " + std::to_string(i) + " is not the typed array expected");
+    batch_ = Batch{};
+    for (size_t i = 0; i < 6; ++i) batch_.refs[i] = Napi::Persistent(info[i].As<Napi::Object>());
     auto handles = info[0].As<Napi::Uint32Array>();
     auto durations = info[1].As<Napi::Float64Array>();
     auto modes = info[2].As<Napi::Uint8Array>();
     auto queues = info[3].As<Napi::Uint32Array>();
     auto res = info[4].As<Napi::Float64Array>();
-    const size_t n = info[5].ToNumber().Uint32Value();
-    auto out = info[6].As<Napi::Float64Array>();
-    if (handles.ElementLength() < n || durations.ElementLength() < n || modes.ElementLength() < n ||
-        queues.ElementLength() < n || res.ElementLength() < n || out.ElementLength() < 2 + 4 * n)
-      return fail(env, "EINVAL", "cycle: arrays shorter than the job count");
+    auto out = info[5].As<Napi::Float64Array>();
+    batch_.handles = handles.Data();
+    batch_.durations = durations.Data();
+    batch_.modes = modes.Data();
+    batch_.queues = queues.Data();
+    batch_.res = res.Data();
+    batch_.out = out.Data();
+    batch_.rows = std::min({handles.ElementLength(), durations.ElementLength(), modes.ElementLength(), queues.ElementLength(), res.ElementLength()});
+    batch_.out_len = out.ElementLength();
+    return env.Undefined();
+  }
+
+  // cycle(n, withPlacements) → placements or undefined, over the bound batch's rows 0..n-1 (a
+  // handle of 0xffffffff is a hole: no job). Writes out[0] = earliest_start calls made, out[1] = k,
+  // the jobs decided other than "wait", then per such job (index, action, start, booking) — action
+  // 1 start, 2 reserve, 3 wait because it can never fit — so a cycle over a long queue writes little
+  // (out must hold 2 + 4n numbers). Without withPlacements, an EASY reservation no later job needed
+  // is not computed (its job is listed as waiting). With withPlacements, the placement of every job
+  // read (slots for start/reserve, the diagnosis for never), as placements_js encodes them; jobs
+  // after an early stop are not read.
+  Napi::Value Cycle(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(info, 2)) return env.Undefined();
+    if (!batch_.handles) return fail(env, "EINVAL", "cycle: no batch bound (bindBatch)");
+    const size_t n = info[0].ToNumber().Uint32Value();
+    if (n > batch_.rows || batch_.out_len < 2 + 4 * n) return fail(env, "EINVAL", "cycle: n is larger than the bound arrays");
+    const Batch& b = batch_;
     int64_t last_kept = -1;
     for (size_t i = 0; i < n; ++i) {
-      const uint32_t h = handles[i];
+      const uint32_t h = b.handles[i];
       if (h == kNoRequest) continue;  // a hole: no job at this row
       if (h >= live_.size() || !live_[h]) return fail(env, "EINVAL", "cycle: handles[" + std::to_string(i) + "] is not a request of this profile");
-      if (modes[i] > 2) return fail(env, "EINVAL", "cycle: modes[" + std::to_string(i) + "] is not 0, 1 or 2");
-      if (res[i] != 0) last_kept = static_cast<int64_t>(i);
+      if (b.modes[i] > 2) return fail(env, "EINVAL", "cycle: modes[" + std::to_string(i) + "] is not 0, 1 or 2");
+      if (b.res[i] != 0) last_kept = static_cast<int64_t>(i);
     }
     CycleStats stats;
     stats.gains_seen = gains_seen_;
     auto at = [&](size_t i) {
-      if (handles[i] == kNoRequest) return Waiting{};
-      return Waiting{&requests_[handles[i]], static_cast<Seconds>(durations[i]), static_cast<Backfill>(modes[i]), queues[i],
-                     static_cast<uint64_t>(res[i])};
+      if (b.handles[i] == kNoRequest) return Waiting{};
+      return Waiting{&requests_[b.handles[i]], static_cast<Seconds>(b.durations[i]), static_cast<Backfill>(b.modes[i]), b.queues[i],
+                     static_cast<uint64_t>(b.res[i])};
     };
+    const bool with_placements = info[1].ToBoolean();
     size_t read = 0;
-    std::vector<Decided> ds = schedule(*profile_, n, at, last_kept, &stats, &read, info[7].ToBoolean());
+    std::vector<Decided> ds = schedule(*profile_, n, at, last_kept, &stats, &read, with_placements);
     gains_seen_ = stats.gains_seen;
     for (size_t k = 0; k < ds.size(); ++k) {
       const Decision& d = ds[k].decision;
-      double* row = out.Data() + 2 + 4 * k;
+      double* row = b.out + 2 + 4 * k;
       row[0] = static_cast<double>(ds[k].index);
       row[1] = d.action == Action::Wait ? 3 : static_cast<double>(d.action);
       row[2] = static_cast<double>(d.start);
       row[3] = static_cast<double>(d.booking);
     }
-    out[0] = stats.checks;
-    out[1] = static_cast<double>(ds.size());
-    if (!info[7].ToBoolean()) return env.Undefined();
+    b.out[0] = stats.checks;
+    b.out[1] = static_cast<double>(ds.size());
+    if (!with_placements) return env.Undefined();
     // Every job read gets a placement: the listed ones theirs, the others an empty one.
     std::vector<Placement> ps(read);
     for (Decided& d : ds) ps[d.index] = std::move(d.decision.placement);
@@ -191,6 +217,18 @@ class ProfileWrap : public Napi::ObjectWrap<ProfileWrap> {
   std::vector<uint8_t> live_;
   std::vector<uint32_t> free_;
   uint64_t gains_seen_ = 0;  // CycleStats::gains_seen between cycles
+  // The arrays bindBatch() bound: referenced so their memory stays where the pointers say.
+  struct Batch {
+    std::array<Napi::ObjectReference, 6> refs;
+    const uint32_t* handles = nullptr;
+    const double* durations = nullptr;
+    const uint8_t* modes = nullptr;
+    const uint32_t* queues = nullptr;
+    const double* res = nullptr;
+    double* out = nullptr;
+    size_t rows = 0, out_len = 0;
+  };
+  Batch batch_;
 };
 
 }  // namespace

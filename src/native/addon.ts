@@ -30,7 +30,8 @@ export interface Addon {
     changePoints(): number[];
     addRequest(request: Float64Array): number;
     dropRequest(handle: number): boolean;
-    cycle(handles: Uint32Array, durations: Float64Array, modes: Uint8Array, queues: Uint32Array, reservations: Float64Array, n: number, out: Float64Array, withPlacements: boolean): { v: Float64Array; texts: string[] } | undefined;
+    bindBatch(handles: Uint32Array, durations: Float64Array, modes: Uint8Array, queues: Uint32Array, reservations: Float64Array, out: Float64Array): void;
+    cycle(n: number, withPlacements: boolean): { v: Float64Array; texts: string[] } | undefined;
     readonly now: number;
     readonly size: number;
   };
@@ -43,7 +44,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
  * number; both change together). A stale build is refused here rather than fed arguments it
  * would misread.
  */
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 let addon: Addon | undefined;
 
 /**

@@ -38,6 +38,9 @@ export class NativeProfile {
   readonly #nodes: number;
   /** The topology's string dictionary: requests cross encoded as for NativeTopology.place. */
   readonly #ids: ReadonlyMap<string, number>;
+  /** The batch the core holds (bindBatch), and which of its array sets. */
+  #bound: CycleBatch | undefined;
+  #boundVersion = -1;
 
   /** Copies `topology`'s free resources (and which nodes jobs hold) as the availability at `now`. */
   constructor(topology: NativeTopology, now: number) {
@@ -146,7 +149,13 @@ export class NativeProfile {
   cycle(batch: CycleBatch, requests?: readonly NativeRequest[]): NativePlacement[] | undefined {
     const n = batch.length;
     if (requests && requests.length !== n) throw new NativeError('EINVAL', `requests: ${requests.length} given for ${n} jobs`);
-    const raw = call(() => this.#raw.cycle(batch.handles, batch.durations, batch.modes, batch.queues, batch.reservations, n, batch.output(), requests !== undefined));
+    const out = batch.output();
+    if (this.#bound !== batch || this.#boundVersion !== batch.version) {
+      call(() => this.#raw.bindBatch(batch.handles, batch.durations, batch.modes, batch.queues, batch.reservations, out));
+      this.#bound = batch;
+      this.#boundVersion = batch.version;
+    }
+    const raw = call(() => this.#raw.cycle(n, requests !== undefined));
     if (!requests || !raw) return undefined;
     const placements: NativePlacement[] = [];
     const count = raw.v[0] ?? 0;
@@ -184,6 +193,8 @@ export class CycleBatch {
   queues = new Uint32Array(64);
   reservations = new Float64Array(64);
   #out = new Float64Array(2 + 4 * 64);
+  /** Bumped whenever an array is replaced (grown): a profile then binds the batch again. */
+  version = 0;
 
   get length(): number { return this.#n; }
   clear(): void { this.#n = 0; }
@@ -227,7 +238,7 @@ export class CycleBatch {
 
   /** The output array the cycle writes (see the glue: sweeps, k, then k rows of 4). */
   output(): Float64Array {
-    if (this.#out.length < 2 + 4 * this.#n) this.#out = new Float64Array(2 + 4 * this.handles.length);
+    if (this.#out.length < 2 + 4 * this.#n) { this.#out = new Float64Array(2 + 4 * this.handles.length); this.version++; }
     return this.#out;
   }
   /** Jobs the last cycle decided other than "wait" (rows 0..decided-1). */
@@ -249,5 +260,6 @@ export class CycleBatch {
     this.queues = grow(this.queues, (k) => new Uint32Array(k));
     this.reservations = grow(this.reservations, (k) => new Float64Array(k));
     this.#out = new Float64Array(2 + 4 * size);
+    this.version++;
   }
 }
