@@ -15,7 +15,7 @@
  * only once that job has ended, plus its think time (field 18), or at its own submit time if that
  * is later; its wait counts from then (`submit` of its finished record).
  */
-import { NativeTopology } from '../native/index.js';
+import { NativeTopology, type NativeRequest } from '../native/index.js';
 import { NativeProfile, type BackfillMode } from '../native/backfill.js';
 import { PolicyScheduler, type Order } from '../scheduler/policy.js';
 import type { SwfJob } from './swf.js';
@@ -135,12 +135,21 @@ export function replay(jobs: readonly SwfJob[], opts: ReplayOptions): ReplayResu
     busy += j.procs;
     ends.push(key);
   };
+  // One chunk of the job's processors; jobs of one size share the request (and its key).
+  const requests = new Map<number, { request: NativeRequest; key: string }>();
+  const requestOf = (procs: number): { request: NativeRequest; key: string } => {
+    let r = requests.get(procs);
+    if (!r) {
+      r = { request: { chunks: [{ count: 1, ncpus: procs, mem_bytes: 0, ngpus: 0, mpiprocs: procs, efa: false, instance_type: '', capacity: 'any' }], arrangement: 'free', sharing: 'shared', same_group: false }, key: `p${procs}` };
+      requests.set(procs, r);
+    }
+    return r;
+  };
   const enqueue = (k: number): void => {
     const j = jobs[k]!;
     jobOf.push(k);
-    sched.add({ key: jobOf.length - 1, duration: Math.max(1, j.estimate), mode: opts.policy, queue: 0, queue_priority: 0, priority: 0 },
-      { chunks: [{ count: 1, ncpus: j.procs, mem_bytes: 0, ngpus: 0, mpiprocs: j.procs, efa: false, instance_type: '', capacity: 'any' }], arrangement: 'free', sharing: 'shared', same_group: false },
-      0, `p${j.procs}`);
+    const r = requestOf(j.procs);
+    sched.add({ key: jobOf.length - 1, duration: Math.max(1, j.estimate), mode: opts.policy, queue: 0, queue_priority: 0, priority: 0 }, r.request, 0, r.key);
   };
   // A submitted job waits for its preceding job (if that one is in the trace and has not ended).
   const submit = (k: number): void => {

@@ -153,7 +153,9 @@ class Profile {
   // them (a start).
   struct Mark { uint32_t node; bool gives; };
   struct Need { uint32_t node; Level need; };
-  struct Alloc { Seconds start, end; bool held; std::vector<Need> nodes; };
+  // overdue: its end was re-timed to now + 1 (see above), so releasing it gives back nothing ahead
+  // of the end it was booked to — not a gain.
+  struct Alloc { Seconds start, end; bool held; std::vector<Need> nodes; bool overdue = false; };
   class Sweep;  // one earliest_start() call (backfill/sweep.cpp)
   // The one-node case (backfill/one_node.cpp): availability is one step function, scanned once.
   // 1: found `start`; 0: none by not_after; -1: not decided here (use the sweep).
@@ -184,6 +186,14 @@ class Profile {
   uint64_t next_id_ = 1;
   uint64_t gains_ = 0;
   int one_node_level_ = -1;  // place()'s network level on a one-node topology, once known
+  // Bumped by every change of availability; what the cache below was built at.
+  uint64_t version_ = 0;
+  // One node: the most cpus free at any instant from now() up to each of its steps' starts
+  // (step start, running maximum), rebuilt when the version moves. cannot_move()'s first test: a
+  // booking cannot move earlier than its start if no instant before it has its cpus free.
+  mutable uint64_t peak_version_ = ~uint64_t{0};
+  mutable std::vector<std::pair<Seconds, int64_t>> peak_;
+  int64_t peak_free_before(Seconds t) const;
   // Per-node cursor of the current sweep (valid where seen == sweep_): the level at the sweep's
   // time and the next event. One struct per node, so a sweep step costs one cache line, and kept
   // between calls so a sweep does not clear O(nodes) memory.

@@ -6,6 +6,7 @@
 // cannot host the request move the candidate start past it ("jump"); the first candidate whose
 // window is all hostable steps wins. O(events) instead of the sweep's O(events × window).
 #include <algorithm>
+#include <climits>
 #include <limits>
 
 #include "fleetq/backfill.h"
@@ -45,7 +46,10 @@ int Profile::one_node_start(const Request& req, Seconds duration, Seconds t0, Se
   auto hosts = [&](Level l, Seconds from) {
     if (back && from >= except->start && from < except->end) l.apply(Level::change(*back, +1));
     if (shared ? (l.excl > 0 && l.jobs > 0) : l.jobs > 0) return false;
-    return l.cpus >= static_cast<int64_t>(cpus) && l.mem >= static_cast<int64_t>(mem) && l.gpus >= static_cast<int64_t>(gpus);
+    // A level below zero (a node over-committed while an overdue job holds on) offers nothing, as the
+    // sweep and place() see it — so a request asking none of that resource still fits there.
+    auto enough = [](int64_t have, uint64_t ask) { return ask == 0 || have >= static_cast<int64_t>(ask); };
+    return enough(l.cpus, cpus) && enough(l.mem, mem) && enough(l.gpus, gpus);
   };
   const Seconds d = std::max<Seconds>(duration, 1);
   const std::vector<Event>& ev = events_[0];
@@ -68,10 +72,36 @@ int Profile::one_node_start(const Request& req, Seconds duration, Seconds t0, Se
   }
 }
 
+int64_t Profile::peak_free_before(Seconds t) const {
+  if (peak_version_ != version_) {
+    peak_.clear();
+    const std::vector<Event>& ev = events_[0];
+    Level level = base_[0];
+    size_t i = 0;
+    for (; i < ev.size() && ev[i].t <= now_; ++i) level.apply(ev[i].d);
+    int64_t peak = level.cpus;
+    peak_.emplace_back(now_, peak);
+    while (i < ev.size()) {
+      const Seconds at = ev[i].t;
+      for (; i < ev.size() && ev[i].t == at; ++i) level.apply(ev[i].d);
+      peak = std::max(peak, level.cpus);
+      peak_.emplace_back(at, peak);
+    }
+    peak_version_ = version_;
+  }
+  // The last step starting before t.
+  auto it = std::lower_bound(peak_.begin(), peak_.end(), t, [](const std::pair<Seconds, int64_t>& p, Seconds v) { return p.first < v; });
+  return it == peak_.begin() ? INT64_MIN : std::prev(it)->second;
+}
+
 bool Profile::cannot_move(uint64_t id, const Request& req, Seconds duration) const {
   if (scratch_.size() != 1) return false;
   auto it = allocs_.find(id);
   if (it == allocs_.end() || it->second.held) return false;
+  int64_t cpus = 0;
+  for (const ChunkReq& c : req.chunks) cpus += int64_t{c.count} * c.ncpus;
+  // Before its start the booking holds nothing, so the cpus free then are what it could have.
+  if (cpus > 0 && peak_free_before(it->second.start) < cpus) return true;
   Seconds start = 0;
   return one_node_start(req, duration, now_, it->second.start, start, &it->second) == 1 && start == it->second.start;
 }

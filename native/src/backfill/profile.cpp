@@ -93,14 +93,18 @@ std::string Profile::check_room(const std::vector<Need>& nodes, Seconds start, S
     const Window w = window(x.node, start, end - start);
     if (w.exclusive) return "node " + name + ": held exclusively during " + span(start, end);
     if (exclusive && w.any_job) return "node " + name + ": jobs hold it during " + span(start, end) + ", an exclusive booking needs it empty";
-    if (w.cpus < x.need.cpus) return "node " + name + ": " + std::to_string(w.cpus) + " cpus free over " + span(start, end) + ", " + std::to_string(x.need.cpus) + " asked";
-    if (w.mem < x.need.mem) return "node " + name + ": " + std::to_string(w.mem) + " bytes of memory free over " + span(start, end) + ", " + std::to_string(x.need.mem) + " asked";
-    if (w.gpus < x.need.gpus) return "node " + name + ": " + std::to_string(w.gpus) + " gpus free over " + span(start, end) + ", " + std::to_string(x.need.gpus) + " asked";
+    // Only what the booking asks is checked: a level below zero (an overdue job holding on past a
+    // booking made for its end) leaves a request asking none of that resource free to fit, as in
+    // earliest_start().
+    if (x.need.cpus > 0 && w.cpus < x.need.cpus) return "node " + name + ": " + std::to_string(w.cpus) + " cpus free over " + span(start, end) + ", " + std::to_string(x.need.cpus) + " asked";
+    if (x.need.mem > 0 && w.mem < x.need.mem) return "node " + name + ": " + std::to_string(w.mem) + " bytes of memory free over " + span(start, end) + ", " + std::to_string(x.need.mem) + " asked";
+    if (x.need.gpus > 0 && w.gpus < x.need.gpus) return "node " + name + ": " + std::to_string(w.gpus) + " gpus free over " + span(start, end) + ", " + std::to_string(x.need.gpus) + " asked";
   }
   return "";
 }
 
 void Profile::add_events(uint64_t id, const Alloc& a, Seconds t, int sign) {
+  ++version_;
   for (const Need& x : a.nodes) {
     const Event e{t, id, Level::change(x.need, sign)};
     std::vector<Event>& ev = events_[x.node];
@@ -114,6 +118,7 @@ void Profile::add_events(uint64_t id, const Alloc& a, Seconds t, int sign) {
 }
 
 void Profile::remove_events(uint64_t id, const Alloc& a, Seconds t) {
+  ++version_;
   bool gives = false;
   for (const Need& x : a.nodes) {
     std::vector<Event>& ev = events_[x.node];
@@ -142,6 +147,7 @@ void Profile::remove_events(uint64_t id, const Alloc& a, Seconds t) {
 }
 
 void Profile::change_base(const Alloc& a, int sign) {
+  ++version_;
   for (const Need& x : a.nodes) {
     base_[x.node].apply(Level::change(x.need, sign));
     show_base(x.node);
@@ -150,7 +156,7 @@ void Profile::change_base(const Alloc& a, int sign) {
 
 Booking Profile::add_running(Seconds end, const std::vector<Slot>& slots, bool exclusive) {
   Booking b;
-  Alloc a{now_, std::max(end, now_ + 1), true, {}};
+  Alloc a{now_, std::max(end, now_ + 1), true, {}, end <= now_};
   if (!needs(slots, exclusive, a.nodes, b.reason)) return b;
   for (const Need& x : a.nodes) {
     // The snapshot should already count this job on its nodes; when it does not, the job's own
@@ -188,7 +194,7 @@ bool Profile::release(uint64_t id) {
   auto it = allocs_.find(id);
   if (it == allocs_.end()) return false;
   const Alloc& a = it->second;
-  if (a.end > now_) ++gains_;
+  if (a.end > now_ && !a.overdue) ++gains_;  // overdue: released at or after its booked end
   remove_events(id, a, a.end);
   if (a.held) change_base(a, +1); else remove_events(id, a, a.start);
   allocs_.erase(it);
@@ -216,10 +222,12 @@ bool Profile::advance(Seconds now) {
     if (a.end <= now) {
       remove_events(id, a, a.end);
       a.end = now + 1;
+      a.overdue = true;
       add_events(id, a, a.end, +1);
     }
   }
   now_ = now;
+  ++version_;
   return true;
 }
 

@@ -39,17 +39,13 @@ class Cycle {
   // `estimates`: the daemon shows it) but are not booked; EASY bookings are released — they
   // constrain only the cycle that made them. Decisions come out in job order.
   void finish(bool estimates) {
-    for (const Head& h : heads_) {
-      if (!estimates) continue;
-      ++stats_.checks;
-      StartPlan at = p_.earliest_start(*h.req, h.d, now_);
-      Decision d;
-      if (at.ok) { d.action = Action::Reserve; d.start = at.start; ++stats_.reserved; } else { d.never = at.placement.diagnosis.never; }
-      d.placement = std::move(at.placement);
-      if (d.action != Action::Wait || d.never) out_.push_back(Decided{h.index, std::move(d)});
-    }
+    // Booked in order, not merely estimated one by one: each queue's head must see the heads
+    // before it, or two heads would be shown starting on the same free cpus (released below).
+    if (estimates) materialize();
     heads_.clear();
-    std::stable_sort(out_.begin(), out_.end(), [](const Decided& a, const Decided& b) { return a.index < b.index; });
+    // Only EASY reservations booked late come out of order (rarely): sort only then.
+    auto by_index = [](const Decided& a, const Decided& b) { return a.index < b.index; };
+    if (!std::is_sorted(out_.begin(), out_.end(), by_index)) std::stable_sort(out_.begin(), out_.end(), by_index);
     release_easy();
   }
 
@@ -206,6 +202,7 @@ std::vector<Decision> schedule(Profile& profile, const std::vector<Waiting>& job
 std::vector<Decided> schedule(Profile& profile, size_t n, const std::function<Waiting(size_t)>& at, int64_t last_kept,
                               CycleStats* stats, size_t* read, bool estimates) {
   std::vector<Decided> out;
+  out.reserve(std::min<size_t>(n, 64));
   Cycle cycle(profile, stats, out);
   size_t i = 0;
   for (; i < n; ++i) {
