@@ -202,7 +202,6 @@ std::vector<Decision> schedule(Profile& profile, const std::vector<Waiting>& job
 std::vector<Decided> schedule(Profile& profile, size_t n, const std::function<Waiting(size_t)>& at, int64_t last_kept,
                               CycleStats* stats, size_t* read, bool estimates) {
   std::vector<Decided> out;
-  out.reserve(std::min<size_t>(n, 64));
   Cycle cycle(profile, stats, out);
   size_t i = 0;
   for (; i < n; ++i) {
