@@ -9,6 +9,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fleetq/backfill.h"
@@ -213,11 +214,12 @@ Twin random_twin(std::mt19937& rng, NodeSpec& n0) {
 
 TEST(OneNode, SameAnswersAsTheSweep) {
   std::mt19937 rng(20261125);
-  int answered = 0, booked = 0, released = 0, advanced = 0;
+  int answered = 0, booked = 0, released = 0, advanced = 0, moves = 0, fixed = 0;
   for (int round = 0; round < 2000; ++round) {
     NodeSpec n0;
     Twin tw = random_twin(rng, n0);
     std::vector<uint64_t> ids;
+    std::vector<std::pair<Request, Seconds>> asked;  // per id in `ids`: what it was booked for
     for (int op = 0; op < 14; ++op) {
       const uint32_t kind = rng() % 10;
       if (kind == 0) {  // the clock moves, often past ends nobody released (overdue)
@@ -227,11 +229,26 @@ TEST(OneNode, SameAnswersAsTheSweep) {
         ++advanced;
         continue;
       }
+      if (kind == 2 && !ids.empty()) {  // cannot_move() on one node == release and ask the sweep again
+        const size_t k = rng() % ids.size();
+        const auto& [req, d] = asked[k];
+        Profile without = tw.two;
+        const Seconds at = without.start_of(ids[k]);
+        ASSERT_TRUE(without.release(ids[k]));
+        const StartPlan s = without.earliest_start(req, d, without.now());
+        const bool want = at > without.now() && s.ok && s.start == at;  // a booking holding already: "not known"
+        ASSERT_EQ(tw.one.cannot_move(ids[k], req, d), want) << "round " << round << " op " << op << ": booking " << ids[k] << " at " << at
+                                                            << ", the sweep's earliest without it: " << plan_text(s) << "\nhistory:\n" << tw.log;
+        ++moves;
+        fixed += want;
+        continue;
+      }
       if (kind == 1 && !ids.empty()) {  // a job ends early, or a booking is cancelled
         const size_t k = rng() % ids.size();
         ASSERT_TRUE(tw.one.release(ids[k]) && tw.two.release(ids[k])) << "round " << round << ": release " << ids[k];
         tw.log += "release " + std::to_string(ids[k]) + "\n";
         ids.erase(ids.begin() + static_cast<std::ptrdiff_t>(k));
+        asked.erase(asked.begin() + static_cast<std::ptrdiff_t>(k));
         ++released;
         continue;
       }
@@ -257,6 +274,7 @@ TEST(OneNode, SameAnswersAsTheSweep) {
         ASSERT_EQ(x.id, y.id);
         tw.log += "reserve " + std::to_string(x.id) + ": [" + std::to_string(a.start) + ", " + std::to_string(end) + ") " + request_text(req, d) + "\n";
         ids.push_back(x.id);
+        asked.emplace_back(req, d);
         ++booked;
       }
     }
@@ -266,6 +284,8 @@ TEST(OneNode, SameAnswersAsTheSweep) {
   EXPECT_GT(booked, 3000);
   EXPECT_GT(released, 1000);
   EXPECT_GT(advanced, 1000);
+  EXPECT_GT(moves, 1000);
+  EXPECT_GT(fixed, 100) << "bookings that cannot move: too few to test cannot_move() saying so";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -354,20 +374,21 @@ TEST(Schedule, EasyReservationsReleasedAtTheEnd) {
   EXPECT_EQ(p.change_points(), (std::vector<Seconds>{50, 100})) << "the started job's end and the running job's";
 }
 
-// A request that can never fit this cluster waits with never set, whatever the mode and wherever
-// it stands in the queue; and it does not take the place of a job that can run.
+// A request that can never fit this cluster waits with never set, and does not take the place
+// of a job that can run: a conservative queue books around it, an EASY queue's head that can never
+// fit leaves the other queues' reservations alone.
 TEST(Schedule, NeverFitsWaitsWithNever) {
-  struct Case { const char* name; Backfill mode; std::string want; };
+  struct Case { const char* name; Backfill mode; std::vector<uint32_t> queues; std::string want; };
   // 4 cpus, all busy until 100. Waiting: X (16 cpus), Y (4 cpus × 10), Z (16 cpus), W (4 × 10).
   const Case cases[] = {
-      {"none: never-fitting jobs are flagged", Backfill::None, "W! W W! W"},
-      {"easy: Y keeps its queue's reservation", Backfill::Easy, "W! R@100 W! W"},
-      {"conservative", Backfill::Conservative, "W! R@100 W! R@110"},
+      {"conservative: Y and W are booked one after the other", Backfill::Conservative, {0, 0, 0, 0}, "W! R@100 W! R@110"},
+      {"easy: X and Z head queues of their own, Y and W each head theirs", Backfill::Easy, {1, 0, 2, 3}, "W! R@100 W! R@110"},
   };
   for (const Case& c : cases) {
     Profile p = profile(cluster(1, 4), {{{0}, 4, 100}});
     const Request huge = chunks(1, 16), four = chunks(1, 4);
-    const std::vector<Waiting> jobs = {job(huge, 10, c.mode), job(four, 10, c.mode), job(huge, 10, c.mode), job(four, 10, c.mode)};
+    const std::vector<Waiting> jobs = {job(huge, 10, c.mode, c.queues[0]), job(four, 10, c.mode, c.queues[1]),
+                                       job(huge, 10, c.mode, c.queues[2]), job(four, 10, c.mode, c.queues[3])};
     EXPECT_EQ(text(schedule(p, jobs)), c.want) << c.name;
   }
 }

@@ -35,9 +35,9 @@ class Cycle {
     if (d.action != Action::Wait || d.never) out_.push_back(Decided{i, std::move(d)});
   }
 
-  // Ends the cycle: EASY reservations never needed by a later job get their start computed (when
-  // `estimates`: the daemon shows it) but are not booked; EASY bookings are released — they
-  // constrain only the cycle that made them. Decisions come out in job order.
+  // Ends the cycle: EASY reservations never needed by a later job are booked only when `estimates`
+  // (the daemon shows their start); EASY bookings are released — they constrain only the cycle
+  // that made them. Decisions come out in job order.
   void finish(bool estimates) {
     // Booked in order, not merely estimated one by one: each queue's head must see the heads
     // before it, or two heads would be shown starting on the same free cpus (released below).
