@@ -177,6 +177,10 @@ export function policyPlan(jobs: readonly PolicyInput[], nodes: readonly NodeSna
       sched.add({ key, duration: j.duration, mode: j.mode, queue: j.queue, queue_priority: j.queue_priority, priority: j.priority }, request, reservation);
     }
   }
+  // A kept reservation the core leaves where it was comes back with no slots (its booking did not
+  // change): its slots are the ones it was booked with, read from here (else the next cycle would
+  // book it with nothing, and later jobs would be planned through it).
+  const before = new Map(kept);
   kept.clear();
   const started: Array<{ slots: NativePlacement['slots']; exclusive: boolean }> = [];
   const decisions = sched.cycle((key, _booking, placement) => {
@@ -195,8 +199,11 @@ export function policyPlan(jobs: readonly PolicyInput[], nodes: readonly NodeSna
     const p = diag[i]!;
     const wait = p.ok ? BLOCKED : waitFor(p);
     out.waiting.set(w.job.seq, d.action === 'reserve' ? { ...wait, estimate: d.start } : wait);
-    if (d.action === 'reserve' && w.job.mode === 'conservative' && d.placement) {
-      kept.set(w.job.seq, { start: d.start, end: d.start + Math.max(1, w.job.duration), exclusive: parsePlaceSpec(w.job.place).exclusive, slots: d.placement.slots.map((sl) => ({ node: nodes[sl.node]?.name ?? '', ncpus: sl.ncpus, mem_bytes: sl.mem_bytes, ngpus: sl.ngpus })) });
+    if (d.action === 'reserve' && w.job.mode === 'conservative') {
+      const slots = d.placement && d.placement.slots.length > 0
+        ? d.placement.slots.map((sl) => ({ node: nodes[sl.node]?.name ?? '', ncpus: sl.ncpus, mem_bytes: sl.mem_bytes, ngpus: sl.ngpus }))
+        : before.get(w.job.seq)?.slots ?? [];
+      if (slots.length > 0) kept.set(w.job.seq, { start: d.start, end: d.start + Math.max(1, w.job.duration), exclusive: parsePlaceSpec(w.job.place).exclusive, slots });
     }
   });
   return out;
