@@ -383,10 +383,16 @@ TEST(Schedule, NeverFitsWaitsWithNever) {
   const Case cases[] = {
       {"conservative: Y and W are booked one after the other", Backfill::Conservative, {0, 0, 0, 0}, "W! R@100 W! R@110"},
       {"easy: X and Z head queues of their own, Y and W each head theirs", Backfill::Easy, {1, 0, 2, 3}, "W! R@100 W! R@110"},
+      // One EASY queue: X cannot take the queue's reservation, so Y gets it; Z and W, after it, are
+      // not examined for a reservation (Z is not marked: nothing more is asked of it).
+      {"easy, one queue: the never-fitting head does not take the reservation", Backfill::Easy, {0, 0, 0, 0}, "W! R@100 W W"},
+      // Strict order: X never fits and does not block; Y is the first that waits and blocks the rest.
+      {"none: a never-fitting job does not block the queue", Backfill::None, {0, 0, 0, 0}, "W! W W W"},
   };
   for (const Case& c : cases) {
     Profile p = profile(cluster(1, 4), {{{0}, 4, 100}});
     const Request huge = chunks(1, 16), four = chunks(1, 4);
+    SCOPED_TRACE(c.name);
     const std::vector<Waiting> jobs = {job(huge, 10, c.mode, c.queues[0]), job(four, 10, c.mode, c.queues[1]),
                                        job(huge, 10, c.mode, c.queues[2]), job(four, 10, c.mode, c.queues[3])};
     EXPECT_EQ(text(schedule(p, jobs)), c.want) << c.name;

@@ -159,3 +159,21 @@ test('conservative: every waiting job is reserved, and the reservations are kept
   t.deepEqual([...kept.keys()].sort(), [1, 2]);
   t.is(kept.get(2)?.start, NOW + 160);
 });
+
+test('conservative: reservations kept across cycles keep their slots, so later jobs are never planned through them', (t) => {
+  // A (2 of 4 cpus) ends at +120. B (3 cpus) and E (4 cpus) wait, 10 s each; then H (1 cpu, 1 h),
+  // which would delay B if it started now.
+  // B is reserved at +120, E at +130 and H at +140 — in every cycle, however many pass.
+  const kept = new Map();
+  const want: Record<number, number> = { 2: NOW + 120, 3: NOW + 130 };
+  for (let cycle = 0; cycle < 5; cycle++) {
+    const jobs: Array<[number, string, number]> = [[2, 'ncpus=3', 10], [3, 'ncpus=4', 10]];
+    if (cycle >= 2) jobs.push([4, 'ncpus=1', 3600]);
+    const p = withRunning('conservative', 2, 120, jobs, kept);
+    t.deepEqual(p.starts, [], `cycle ${cycle}: nothing starts`);
+    t.is(p.waiting.get(2)?.estimate, want[2], `cycle ${cycle}: B`);
+    t.is(p.waiting.get(3)?.estimate, want[3], `cycle ${cycle}: E`);
+    if (cycle >= 2) t.is(p.waiting.get(4)?.estimate, NOW + 140, `cycle ${cycle}: H`);
+    for (const [seq, k] of kept) t.true(k.slots.length > 0, `cycle ${cycle}: job ${seq} kept with its slots`);
+  }
+});

@@ -88,6 +88,9 @@ class Profile {
   // known": release it and ask earliest_start(). Conservative compression uses it to leave the
   // reservations that cannot move alone instead of releasing and booking them again.
   bool cannot_move(uint64_t id, const Request& req, Seconds duration) const;
+  // Whether `req` cannot fit this cluster even with every node up, idle and free (what place()'s
+  // diagnosis calls never). Cheap on one node (the node's totals); elsewhere one place().
+  bool never_fits(const Request& req) const;
   // The start of booking `id`, or -1 when there is no such booking.
   Seconds start_of(uint64_t id) const {
     auto it = allocs_.find(id);

@@ -15,7 +15,10 @@
 //                 every booking made since was made around it). When nothing has freed up since
 //                 the last cycle (Profile::gains), the compression is skipped: it could move nothing.
 //
-// A job that fits now but comes after a strict (None) block does not start. A conservative job
+// A job that can never fit the cluster (even idle) waits with `never` set, and neither blocks a
+// strict queue nor takes its queue's EASY reservation (jobs after a block, or after their queue's
+// EASY reservation that cannot start now, are not examined further and simply wait). A job that fits now but comes after a strict
+// (None) block does not start. A conservative job
 // whose reservation has come starts even after a block: a reservation is a promise.
 //
 // Pure C++17 like the profile: same calls, same answers. Not thread-safe (uses the profile).

@@ -72,6 +72,27 @@ int Profile::one_node_start(const Request& req, Seconds duration, Seconds t0, Se
   }
 }
 
+bool Profile::never_fits(const Request& req) const {
+  if (req.chunks.empty()) return false;
+  if (scratch_.size() != 1) {
+    const Placement p = place(scratch_, req);
+    return !p.ok && p.diagnosis.never;
+  }
+  const Topology& t = scratch_;
+  uint64_t count = 0, cpus = 0, mem = 0, gpus = 0;
+  for (const ChunkReq& c : req.chunks) {
+    if (c.efa && t.efa[0] == 0) return true;
+    if (c.instance_type != -1 && t.instance_type[0] != c.instance_type) return true;
+    if ((c.capacity == Capacity::Spot && !t.spot[0]) || (c.capacity == Capacity::OnDemand && t.spot[0])) return true;
+    count += c.count;
+    cpus += uint64_t{c.count} * c.ncpus;
+    mem += c.count * c.mem;
+    gpus += uint64_t{c.count} * c.ngpus;
+  }
+  const bool one_per_node = req.arrangement == Arrangement::Scatter || req.arrangement == Arrangement::VScatter;
+  return (one_per_node && count > 1) || cpus > t.ncpus[0] || mem > t.mem[0] || gpus > t.ngpus[0];
+}
+
 int64_t Profile::peak_free_before(Seconds t) const {
   if (peak_version_ != version_) {
     peak_.clear();

@@ -68,9 +68,17 @@ class Cycle {
       if (now.ok) return start(req, d, now.placement);
     }
     switch (w.mode) {
-      case Backfill::None: blocked_ = true; return Decision{};
+      // A job that can never fit this cluster neither blocks the queue nor takes its one EASY
+      // reservation: it waits, marked `never` (PBS's "Can Never Run"), and the others go on.
+      case Backfill::None:
+        if (Decision no = never(req); no.never) return no;
+        blocked_ = true;
+        return Decision{};
       case Backfill::Easy:
-        if (!easy_taken(w.queue)) heads_.push_back(Head{i, &req, d});
+        if (!easy_open(w.queue)) return Decision{};
+        if (Decision no = never(req); no.never) return no;
+        easy_taken(w.queue);
+        heads_.push_back(Head{i, &req, d});
         return Decision{};
       case Backfill::Conservative: materialize(); return reserve(req, d, /*keep=*/true);
     }
@@ -102,6 +110,15 @@ class Cycle {
   }
 
   uint64_t free_cpus() const { return p_.topology().stats(kLevelCluster, false, 0).free_cpus; }
+
+  // A wait marked `never` when the request cannot fit this cluster even idle; else a plain wait.
+  Decision never(const Request& req) const {
+    Decision out;
+    if (p_.never_fits(req)) { out.never = true; out.placement = place(p_.topology(), req); }
+    return out;
+  }
+
+  bool easy_open(uint32_t q) const { return q >= easy_queue_.size() || !easy_queue_[q]; }
 
   // True when the queue's EASY reservation is already made this cycle; else claims it.
   bool easy_taken(uint32_t q) {
