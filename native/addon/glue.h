@@ -73,6 +73,7 @@ Napi::Object placements_js(Napi::Env env, const std::vector<Placement>& ps);
 // Each glue file adds its exports here; addon.cpp's Init calls them in turn.
 void init_ranks(Napi::Env env, Napi::Object exports);
 void init_backfill(Napi::Env env, Napi::Object exports);
+void init_replay(Napi::Env env, Napi::Object exports);
 
 // addon.cpp: the module initializer.
 Napi::Object Init(Napi::Env env, Napi::Object exports);

@@ -14,6 +14,7 @@
 
 #include "fleetq/backfill.h"
 #include "fleetq/policy.h"
+#include "fleetq/replay.h"
 
 using namespace fleetq;
 
@@ -552,4 +553,36 @@ TEST(Schedule, ConservativeReservationsNeverMoveLater) {
     const int checked = conservative_run(rng, c.nodes, c.cpus, 400, c.name);
     EXPECT_GT(checked, 500) << c.name << ": too few kept reservations were checked for the test to mean much";
   }
+}
+
+// The trace replay's event loop on the hand-computed trace of test/sim/replay.test.ts: four
+// processors; J1 (3 procs, 10 s) at 0, J2 (2, 10 s) at 1, J3 (4, 5 s) at 2, J4 (1, 30 s) at 3,
+// J5 (1, 5 s) at 4 — estimates exact. Strict order, EASY and conservative give three schedules.
+TEST(Replay, TinyTraceAsComputedByHand) {
+  struct Case { const char* name; Backfill mode; std::vector<Seconds> starts; };
+  const Case cases[] = {
+      {"none: nothing passes J2", Backfill::None, {0, 10, 20, 25, 25}},
+      {"easy: J4 passes (delays only J3, which has no reservation); J5 backfills at 10", Backfill::Easy, {0, 10, 33, 3, 10}},
+      {"conservative: J3 is reserved at 20, so J4 waits until 25; J5 fits [4, 9)", Backfill::Conservative, {0, 10, 20, 25, 4}},
+  };
+  const std::vector<TraceJob> jobs = {{0, 10, 10, 3, -1, 0}, {1, 10, 10, 2, -1, 0}, {2, 5, 5, 4, -1, 0}, {3, 30, 30, 1, -1, 0}, {4, 5, 5, 1, -1, 0}};
+  for (const Case& c : cases) {
+    Replay r(4, jobs, c.mode, ReplayOrder::Fcfs, true);
+    EXPECT_TRUE(r.step(UINT64_MAX)) << c.name;
+    EXPECT_EQ(r.start(), c.starts) << c.name;
+    EXPECT_EQ(r.ended(), 5u) << c.name;
+    EXPECT_FALSE(r.timeline().empty()) << c.name;
+  }
+}
+
+// A job with a preceding job is let in when that one ends, plus its think time; step() stops after
+// the number of ends asked for and goes on where it stopped.
+TEST(Replay, DependenciesAndSteps) {
+  const std::vector<TraceJob> jobs = {{0, 50, 50, 1, -1, 0}, {10, 5, 5, 1, 0, 7}, {20, 5, 5, 1, -1, 0}};
+  Replay r(4, jobs, Backfill::Easy, ReplayOrder::Fcfs, false);
+  EXPECT_FALSE(r.step(1));
+  EXPECT_EQ(r.ended(), 1u);  // job 2 ended at 25
+  EXPECT_TRUE(r.step(UINT64_MAX));
+  EXPECT_EQ(r.start(), (std::vector<Seconds>{0, 57, 20}));
+  EXPECT_EQ(r.eligible()[1], 57);
 }

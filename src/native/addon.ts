@@ -35,6 +35,12 @@ export interface Addon {
     readonly now: number;
     readonly size: number;
   };
+  /** The trace replay's event loop (src/native/replay.ts); jobs cross as 6 numbers each. */
+  Replay: new (procs: number, jobs: Float64Array, mode: number, order: number, timeline: boolean) => {
+    step(maxEnds: number): boolean;
+    results(): { eligible: Float64Array; start: Float64Array; end: Float64Array; cycles: number; checks: number; timeline: Float64Array };
+    readonly ended: number;
+  };
   abiVersion: number;
 }
 
@@ -44,7 +50,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
  * number; both change together). A stale build is refused here rather than fed arguments it
  * would misread.
  */
-export const ABI_VERSION = 6;
+export const ABI_VERSION = 7;
 let addon: Addon | undefined;
 
 /**

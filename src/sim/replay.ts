@@ -17,6 +17,7 @@
  */
 import { NativeTopology, type NativeRequest } from '../native/index.js';
 import { NativeProfile, type BackfillMode } from '../native/backfill.js';
+import { nativeReplay, type NativeTraceJob } from '../native/replay.js';
 import { PolicyScheduler, type Order } from '../scheduler/policy.js';
 import type { SwfJob } from './swf.js';
 import type { FinishedJob } from './metrics.js';
@@ -42,6 +43,12 @@ export interface ReplayOptions {
    * policies' promises; the cycles then decode every decision, which is slower.
    */
   onReserve?: (now: number, job: number, start: number) => void;
+  /**
+   * Which event loop: 'native' (native/include/fleetq/replay.h — no crossing per event; fcfs and
+   * sjf orders, no hooks), 'ts' (this file's, driving src/scheduler/policy.ts as the daemon does), or
+   * 'auto' (the default): native when it can. Both give the same schedule (test/sim/replay.test.ts).
+   */
+  engine?: 'auto' | 'native' | 'ts';
 }
 
 export interface TimelinePoint { t: number; queued: number; busy: number }
@@ -99,6 +106,30 @@ class EndHeap {
 
 /** Replays `jobs` (sorted by submit, as SWF files are) on a machine of `opts.procs` processors. */
 export function replay(jobs: readonly SwfJob[], opts: ReplayOptions): ReplayResult {
+  const nativeCan = opts.order !== 'priority' && !opts.priorityOf && !opts.onEnd && !opts.onReserve;
+  const engine = opts.engine ?? 'auto';
+  if (engine === 'native' && !nativeCan) throw new Error('engine native: only fcfs and sjf orders without hooks');
+  if (engine === 'native' || (engine === 'auto' && nativeCan)) return replayNative(jobs, opts);
+  return replayTs(jobs, opts);
+}
+
+/** The native event loop (same events, same cycle as replayTs). */
+function replayNative(jobs: readonly SwfJob[], opts: ReplayOptions): ReplayResult {
+  const t0 = performance.now();
+  const byId = new Map(jobs.map((j, i) => [j.id, i]));
+  const input: NativeTraceJob[] = jobs.map((j) => ({ submit: j.submit, run: j.run, estimate: j.estimate, procs: j.procs, preceding: byId.get(j.preceding) ?? -1, think: j.think }));
+  const r = nativeReplay(input, opts.procs, opts.policy, opts.order === 'sjf' ? 'sjf' : 'fcfs', opts.timeline ?? false, opts.onProgress);
+  const wall_s = (performance.now() - t0) / 1000;
+  const never = r.start.findIndex((x) => x < 0);
+  if (never >= 0) throw new Error(`job ${jobs[never]!.id} (${jobs[never]!.procs} processors) can never start on a machine of ${opts.procs}`);
+  const finished: FinishedJob[] = jobs.map((j, i) => ({ submit: r.eligible[i]!, start: r.start[i]!, end: r.end[i]!, run: j.run, procs: j.procs }));
+  const timeline: TimelinePoint[] = [];
+  for (let i = 0; i + 2 < r.timeline.length; i += 3) timeline.push({ t: r.timeline[i]!, queued: r.timeline[i + 1]!, busy: r.timeline[i + 2]! });
+  return { finished, wall_s, cycles: r.cycles, checks: r.checks, timeline };
+}
+
+/** The TypeScript event loop, driving the policy layer the daemon uses. */
+function replayTs(jobs: readonly SwfJob[], opts: ReplayOptions): ReplayResult {
   const t0 = performance.now();
   const n = jobs.length;
   const order = [...jobs.keys()].sort((a, b) => jobs[a]!.submit - jobs[b]!.submit || a - b);

@@ -36,10 +36,12 @@ function trace(lines: string[], procs: number): SwfJob[] {
 }
 
 for (const policy of ['none', 'easy', 'conservative'] as const) {
-  test(`tiny trace, ${policy}: starts as computed by hand`, (t) => {
-    const r = replay(trace(TINY, 4), { policy, order: 'fcfs', procs: 4 });
-    t.deepEqual(r.finished.map((j) => j.start), TINY_WANT[policy], `${policy}: start times of J1..J5`);
-  });
+  for (const engine of ['native', 'ts'] as const) {
+    test(`tiny trace, ${policy} (${engine} loop): starts as computed by hand`, (t) => {
+      const r = replay(trace(TINY, 4), { policy, order: 'fcfs', procs: 4, engine });
+      t.deepEqual(r.finished.map((j) => j.start), TINY_WANT[policy], `${policy}: start times of J1..J5`);
+    });
+  }
 }
 
 test('tiny trace: the three policies give three different schedules', (t) => {
@@ -128,6 +130,35 @@ for (const policy of ['easy', 'conservative'] as const) {
     t.pass();
   });
 }
+
+for (const order of ['fcfs', 'sjf'] as const) {
+  test(`property (${order}): the native event loop and the TypeScript one give the same schedule, cycles and sweeps`, (t) => {
+    fc.assert(fc.property(arbTrace, fc.constantFrom('none', 'easy', 'conservative'), ([procs, spec], policy) => {
+      const jobs = build(procs, spec);
+      const a = replay(jobs, { policy, order, procs, engine: 'native', timeline: true });
+      const b = replay(jobs, { policy, order, procs, engine: 'ts', timeline: true });
+      const same = JSON.stringify(a.finished) === JSON.stringify(b.finished) && a.cycles === b.cycles && a.checks === b.checks &&
+        JSON.stringify(a.timeline) === JSON.stringify(b.timeline);
+      if (!same) throw new Error(`${policy}/${order}: native ${JSON.stringify(a.finished.map((f) => f.start))} vs ts ${JSON.stringify(b.finished.map((f) => f.start))}`);
+      return true;
+    }), { numRuns: 300 });
+    t.pass();
+  });
+}
+
+test('the two event loops agree on the real Lublin-256 trace (EASY, first 3,000 jobs)', async (t) => {
+  const { readSwf } = await import('../../src/sim/swf.js');
+  const tr = await readSwf(new URL('../../../../shared/data/swf/lublin_256.swf', import.meta.url).pathname, { keep_zero_run: true });
+  const jobs = tr.jobs.slice(0, 3000);
+  const a = replay(jobs, { policy: 'easy', order: 'fcfs', procs: tr.machine_procs, engine: 'native' });
+  const b = replay(jobs, { policy: 'easy', order: 'fcfs', procs: tr.machine_procs, engine: 'ts' });
+  t.deepEqual(a.finished, b.finished);
+  t.is(a.checks, b.checks);
+});
+
+test('engine native refuses what it cannot do', (t) => {
+  t.throws(() => replay(trace(TINY, 4), { policy: 'easy', order: 'priority', procs: 4, engine: 'native' }), { message: /only fcfs and sjf/ });
+});
 
 test('property check can fail: a too-small machine is caught by the capacity check', (t) => {
   // The replay refuses nothing on its own: give it a trace whose job is larger than the machine.
