@@ -125,8 +125,9 @@ void Replay::submit(uint32_t k) {
 void Replay::cycle() {
   State& s = *s_;
   int64_t last_kept = -1;
-  for (size_t i = 0; i < s.waiting.size(); ++i)
-    if (s.waiting[i].reservation != 0) last_kept = static_cast<int64_t>(i);
+  if (s.mode == Backfill::Conservative)  // only conservative reservations are kept
+    for (size_t i = 0; i < s.waiting.size(); ++i)
+      if (s.waiting[i].reservation != 0) last_kept = static_cast<int64_t>(i);
   auto at = [&](size_t i) {
     const State::Entry& e = s.waiting[i];
     return Waiting{e.request, e.duration, s.mode, 0, e.reservation};
@@ -136,7 +137,7 @@ void Replay::cycle() {
   checks_ += s.stats.checks;
   ++cycles_;
   // Every kept reservation was consumed; the decisions say which are booked again.
-  for (State::Entry& e : s.waiting) e.reservation = 0;
+  if (last_kept >= 0) for (State::Entry& e : s.waiting) e.reservation = 0;
   bool any_start = false;
   for (const Decided& d : ds) {
     State::Entry& e = s.waiting[d.index];

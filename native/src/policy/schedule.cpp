@@ -31,6 +31,9 @@ class Cycle {
 
   // Decides job `i`; a decision other than a plain wait is appended to the output.
   void decide(size_t i, const Waiting& w) {
+    // The common case under load, answered before any Decision is built: a job with no kept
+    // reservation that cannot start now (too few cpus free) behind a block or its queue's EASY head.
+    if (w.reservation == 0 && (blocked_ || (w.mode == Backfill::Easy && !easy_open(w.queue) && cpus_of(*w.request) > free_cpus()))) return;
     Decision d = decide_one(i, w);
     if (d.action != Action::Wait || d.never) out_.push_back(Decided{i, std::move(d)});
   }
