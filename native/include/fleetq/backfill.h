@@ -197,6 +197,8 @@ class Profile {
   mutable uint64_t peak_version_ = ~uint64_t{0};
   mutable std::vector<std::pair<Seconds, int64_t>> peak_;
   int64_t peak_free_before(Seconds t) const;
+  // The first step (now() or a change point) with at least `cpus` free, or the largest Seconds.
+  Seconds first_with_free_cpus(int64_t cpus) const;
   // Per-node cursor of the current sweep (valid where seen == sweep_): the level at the sweep's
   // time and the next event. One struct per node, so a sweep step costs one cache line, and kept
   // between calls so a sweep does not clear O(nodes) memory.

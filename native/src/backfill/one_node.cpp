@@ -52,6 +52,15 @@ int Profile::one_node_start(const Request& req, Seconds duration, Seconds t0, Se
     return enough(l.cpus, cpus) && enough(l.mem, mem) && enough(l.gpus, gpus);
   };
   const Seconds d = std::max<Seconds>(duration, 1);
+  // No start can come before the first instant with the cpus free (the left-out allocation, if
+  // any, holds nothing before its start, and t0 is at most that): skip the steps before it.
+  if (cpus > 0) {
+    const Seconds first = first_with_free_cpus(static_cast<int64_t>(cpus));
+    if (first == kForever) return -1;  // never, even once everything has ended: the sweep says why
+    // With an allocation left out, instants from its start on may have more free than counted:
+    // skip at most to its start.
+    t0 = std::max(t0, except ? std::min(first, except->start) : first);
+  }
   const std::vector<Event>& ev = events_[0];
   Level level = base_[0];
   size_t i = 0;
@@ -91,6 +100,12 @@ bool Profile::never_fits(const Request& req) const {
   }
   const bool one_per_node = req.arrangement == Arrangement::Scatter || req.arrangement == Arrangement::VScatter;
   return (one_per_node && count > 1) || cpus > t.ncpus[0] || mem > t.mem[0] || gpus > t.ngpus[0];
+}
+
+Seconds Profile::first_with_free_cpus(int64_t cpus) const {
+  peak_free_before(now_);  // (re)builds peak_ when availability changed
+  auto it = std::lower_bound(peak_.begin(), peak_.end(), cpus, [](const std::pair<Seconds, int64_t>& p, int64_t v) { return p.second < v; });
+  return it == peak_.end() ? kForever : it->first;
 }
 
 int64_t Profile::peak_free_before(Seconds t) const {
