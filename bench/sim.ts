@@ -6,6 +6,9 @@
  * fastest); `parse_s` reading the trace. Reference: a plain
  * single-file Python simulator of the same policies replays SDSC-SP2's 54,044 usable jobs in about
  * 0.33 s (EASY) and 2.4 s (conservative), loop only (the issue's figures; no Python peer runs here).
+ * Each case also runs once through the TypeScript event loop (src/sim/replay.ts, engine 'ts': the
+ * policy layer as the daemon drives it), which must give the same schedule: `ts_loop_wall_s` and
+ * `ts_over_native` are that peer's time and the ratio.
  * stdout: one JSON line per run; stderr: a table.
  * With --seq-len L --seqs K it instead replays K sequences of L jobs starting at evenly spaced
  * points of each trace (the way RLScheduler, SC'20, reports bounded slowdown on 1,024-job
@@ -70,13 +73,18 @@ for (const trace of (values.traces ?? '').split(',')) {
       runs.push((await simulate({ trace, policy, order: (values.order ?? 'fcfs') as Order, skip: 0, json: true, ...(values.first ? { first: Number(values.first) } : {}) })).report);
     }
     const walls = runs.map((x) => x.wall_s).sort((a, b) => a - b);
-    const report = { ...runs[0]!, wall_s: walls[Math.floor(walls.length / 2)]!, wall_s_min: walls[0]!, reps: runs.length };
+    // The peer that runs here: the same replay through the TypeScript event loop (the policy layer
+    // the daemon drives), once — it must give the same schedule.
+    const ts = (await simulate({ trace, policy, order: (values.order ?? 'fcfs') as Order, skip: 0, json: true, engine: 'ts', ...(values.first ? { first: Number(values.first) } : {}) })).report;
+    if (ts.mean_wait_s !== runs[0]!.mean_wait_s || ts.mean_bsld !== runs[0]!.mean_bsld) throw new Error(`${trace} ${policy}: the TypeScript loop's schedule differs`);
+    const median = walls[Math.floor(walls.length / 2)]!;
+    const report = { ...runs[0]!, wall_s: median, wall_s_min: walls[0]!, reps: runs.length, ts_loop_wall_s: ts.wall_s, ts_over_native: Number((ts.wall_s / median).toFixed(2)) };
     report.jobs_per_s = Math.round(report.jobs / report.wall_s);
     rows.push(report);
     process.stdout.write(`${JSON.stringify({ bench: 'sim', ...report })}\n`);
   }
 }
-const head = ['trace', 'policy', 'jobs', 'mean wait s', 'p95 wait s', 'mean bsld', 'util', 'loop s', 'jobs/s', 'parse s'];
-const table = rows.map((r) => [r.trace.replace(/\.swf(\.gz)?$/, ''), r.policy, String(r.jobs), r.mean_wait_s.toFixed(0), String(r.p95_wait_s), r.mean_bsld.toFixed(2), r.utilization.toFixed(3), r.wall_s.toFixed(3), String(r.jobs_per_s), r.parse_s.toFixed(3)]);
+const head = ['trace', 'policy', 'jobs', 'mean wait s', 'p95 wait s', 'mean bsld', 'util', 'loop s', 'jobs/s', 'TS loop s', 'parse s'];
+const table = rows.map((r) => [r.trace.replace(/\.swf(\.gz)?$/, ''), r.policy, String(r.jobs), r.mean_wait_s.toFixed(0), String(r.p95_wait_s), r.mean_bsld.toFixed(2), r.utilization.toFixed(3), r.wall_s.toFixed(3), String(r.jobs_per_s), `${(r as { ts_loop_wall_s?: number }).ts_loop_wall_s?.toFixed(3) ?? '-'}`, r.parse_s.toFixed(3)]);
 const w = head.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
 process.stderr.write(`${[head, ...table].map((r) => r.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ')).join('\n')}\n`);

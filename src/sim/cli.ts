@@ -1,6 +1,6 @@
 /**
  * `fleetq sim TRACE [--policy none|easy|conservative] [--order fcfs|sjf|priority] [--procs N]
- *  [--first N] [--skip N] [--json] [--plot FILE.svg]`: replays a Standard Workload Format trace
+ *  [--first N] [--skip N] [--json] [--plot FILE.svg] [--engine auto|native|ts]`: replays a Standard Workload Format trace
  * (plain or gzipped) through the scheduler's policy and the native core on a virtual clock, then
  * prints the schedule's metrics as a table — and, with --json, one JSON line as the last line. A
  * progress bar shows on stderr when it is a terminal.
@@ -15,7 +15,7 @@ import { plotSvg } from './plot.js';
 import type { BackfillMode } from '../native/backfill.js';
 import type { Order } from '../scheduler/policy.js';
 
-export const SIM_USAGE = 'usage: fleetq sim TRACE [--policy none|easy|conservative] [--order fcfs|sjf|priority] [--procs N] [--first N] [--skip N] [--json] [--plot FILE.svg]';
+export const SIM_USAGE = 'usage: fleetq sim TRACE [--policy none|easy|conservative] [--order fcfs|sjf|priority] [--procs N] [--first N] [--skip N] [--json] [--plot FILE.svg] [--engine auto|native|ts]';
 
 class UsageError extends Error {}
 
@@ -30,7 +30,7 @@ function oneOf<T extends string>(name: string, v: string, allowed: readonly T[])
   return v as T;
 }
 
-export interface SimArgs { trace: string; policy: BackfillMode; order: Order; procs?: number; first?: number; skip: number; json: boolean; plot?: string }
+export interface SimArgs { trace: string; policy: BackfillMode; order: Order; procs?: number; first?: number; skip: number; json: boolean; plot?: string; engine?: 'auto' | 'native' | 'ts' }
 
 export function parseSimArgs(argv: string[]): SimArgs {
   let parsed;
@@ -39,7 +39,7 @@ export function parseSimArgs(argv: string[]): SimArgs {
       args: argv, allowPositionals: true, strict: true,
       options: {
         policy: { type: 'string', default: 'easy' }, order: { type: 'string', default: 'fcfs' }, procs: { type: 'string' },
-        first: { type: 'string' }, skip: { type: 'string' }, json: { type: 'boolean', default: false }, plot: { type: 'string' },
+        first: { type: 'string' }, skip: { type: 'string' }, json: { type: 'boolean', default: false }, plot: { type: 'string' }, engine: { type: 'string' },
       },
     });
   } catch (e) { throw new UsageError((e as Error).message); }
@@ -54,6 +54,8 @@ export function parseSimArgs(argv: string[]): SimArgs {
   if (procs !== undefined) out.procs = procs;
   if (first !== undefined) out.first = first;
   if (v.plot !== undefined) out.plot = v.plot;
+  if (v.engine !== undefined) out.engine = oneOf('engine', v.engine, ['auto', 'native', 'ts'] as const);
+  if (out.engine === 'native' && out.order === 'priority') throw new UsageError('--engine native: the priority order runs in the TypeScript loop (--engine ts or auto)');
   return out;
 }
 
@@ -84,7 +86,7 @@ export async function simulate(a: SimArgs, onProgress?: (done: number, total: nu
   const trace = await readSwf(a.trace, { ...(a.procs ? { procs: a.procs } : {}), keep_zero_run: true });
   let jobs: SwfJob[] = trace.jobs.slice(a.skip);
   if (a.first !== undefined) jobs = jobs.slice(0, a.first);
-  const r = replay(jobs, { policy: a.policy, order: a.order, procs: trace.machine_procs, timeline: a.plot !== undefined, ...(onProgress ? { onProgress } : {}), ...(a.order === 'priority' ? priorityHooks(jobs) : {}) });
+  const r = replay(jobs, { policy: a.policy, order: a.order, procs: trace.machine_procs, timeline: a.plot !== undefined, ...(a.engine ? { engine: a.engine } : {}), ...(onProgress ? { onProgress } : {}), ...(a.order === 'priority' ? priorityHooks(jobs) : {}) });
   const m = computeMetrics(r.finished, trace.machine_procs);
   const round = (x: number, d = 6): number => Number(x.toFixed(d));
   const report: SimReport = {

@@ -43,6 +43,16 @@ test('table, then one JSON line last with the agreed keys; the numbers are the h
   t.is(m.makespan_s, 38);
 });
 
+test('--engine ts (the policy layer as the daemon drives it) gives the native loop\'s answer', async (t) => {
+  const a = JSON.parse((await run([plain, '--policy', 'conservative', '--json', '--engine', 'native'])).stdout.trim().split('\n').pop()!);
+  const b = JSON.parse((await run([plain, '--policy', 'conservative', '--json', '--engine', 'ts'])).stdout.trim().split('\n').pop()!);
+  t.is(a.mean_wait_s, b.mean_wait_s);
+  t.is(a.cycles, b.cycles);
+  const bad = await run([plain, '--engine', 'native', '--order', 'priority']);
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /--engine native: the priority order runs in the TypeScript loop/);
+});
+
 test('gzip input gives the same answer; the policies give different ones', async (t) => {
   const a = JSON.parse((await run([plain, '--policy', 'conservative', '--json'])).stdout.trim().split('\n').pop()!);
   const b = JSON.parse((await run([gz, '--policy', 'conservative', '--json'])).stdout.trim().split('\n').pop()!);
