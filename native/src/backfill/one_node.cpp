@@ -54,7 +54,8 @@ int Profile::one_node_start(const Request& req, Seconds duration, Seconds t0, Se
   const Seconds d = std::max<Seconds>(duration, 1);
   // No start can come before the first instant with the cpus free (the left-out allocation, if
   // any, holds nothing before its start, and t0 is at most that): skip the steps before it.
-  if (cpus > 0) {
+  // (Not for "can it start now?": one step answers that, and the peak would cost a rebuild.)
+  if (cpus > 0 && not_after > t0) {
     const Seconds first = first_with_free_cpus(static_cast<int64_t>(cpus));
     if (first == kForever) return -1;  // never, even once everything has ended: the sweep says why
     // With an allocation left out, instants from its start on may have more free than counted:
