@@ -74,3 +74,9 @@ test('priority values are checked: whole weights, a max_age above 0', (t) => {
   t.regex(e.message, /scheduler\.fairshare\.half_life/);
   t.throws(() => loadConfig({ FLEETQ_HOME: home(), FLEETQ_SCHEDULER_PRIORITY_MAX_AGE: '0s' }), { message: /scheduler\.priority\.max_age: must be longer than 0/ });
 });
+
+test('queues: backfill is easy by default, none or conservative when given, anything else named', (t) => {
+  const c = loadConfig({ FLEETQ_HOME: home('queues:\n  - name: workq\n  - name: strict\n    backfill: none\n  - name: big\n    backfill: conservative\n') });
+  t.deepEqual(c.queues.map((q) => [q.name, q.backfill]), [['workq', 'easy'], ['strict', 'none'], ['big', 'conservative']]);
+  t.throws(() => loadConfig({ FLEETQ_HOME: home(), FLEETQ_QUEUES: '[{name: workq, backfill: greedy}]' }), { message: /queues\[0\]\.backfill: 'greedy' is not none, easy or conservative/ });
+});
