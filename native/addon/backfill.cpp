@@ -152,7 +152,8 @@ class ProfileWrap : public Napi::ObjectWrap<ProfileWrap> {
     return env.Undefined();
   }
 
-  // cycle(n, withPlacements) → placements or undefined, over the bound batch's rows 0..n-1 (a
+  // cycle(n, withPlacements, reservationLimit) → placements or undefined, over the bound batch's
+  // rows 0..n-1 (reservationLimit: CycleStats::reservation_limit, 0 = none; a
   // handle of 0xffffffff is a hole: no job). Writes out[0] = earliest_start calls made, out[1] = k,
   // the jobs decided other than "wait", then per such job (index, action, start, booking) — action
   // 1 start, 2 reserve, 3 wait because it can never fit — so a cycle over a long queue writes little
@@ -162,7 +163,7 @@ class ProfileWrap : public Napi::ObjectWrap<ProfileWrap> {
   // after an early stop are not read.
   Napi::Value Cycle(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!ready(info, 2)) return env.Undefined();
+    if (!ready(info, 3)) return env.Undefined();
     if (!batch_.handles) return fail(env, "EINVAL", "cycle: no batch bound (bindBatch)");
     const size_t n = info[0].ToNumber().Uint32Value();
     if (n > batch_.rows || batch_.out_len < 2 + 4 * n) return fail(env, "EINVAL", "cycle: n is larger than the bound arrays");
@@ -177,6 +178,7 @@ class ProfileWrap : public Napi::ObjectWrap<ProfileWrap> {
     }
     CycleStats stats;
     stats.gains_seen = gains_seen_;
+    stats.reservation_limit = info[2].ToNumber().Uint32Value();
     auto at = [&](size_t i) {
       if (b.handles[i] == kNoRequest) return Waiting{};
       return Waiting{&requests_[b.handles[i]], static_cast<Seconds>(b.durations[i]), static_cast<Backfill>(b.modes[i]), b.queues[i],

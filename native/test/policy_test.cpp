@@ -339,6 +339,23 @@ TEST(Schedule, NoneEasyConservativeDiffer) {
     }
 }
 
+// A reservation limit (Slurm's bf_max_job_test) bounds the new conservative reservations of one
+// cycle: past it a job still starts when it fits around the reservations made, but gets none.
+TEST(Schedule, ReservationLimitBoundsNewConservativeReservations) {
+  struct Case { uint32_t limit; std::string want; };
+  // One node of 4 cpus, 2 busy until 100; J1 3×100, J2 4×100, J3 1×300, J4 1×50 (as above).
+  const Case cases[] = {{0, "R@100 R@200 R@300 S@0"}, {1, "R@100 W S@0 S@0"}, {2, "R@100 R@200 W S@0"}};
+  for (const Case& c : cases) {
+    Profile p = profile(cluster(1, 4), {{{0}, 2, 100}});
+    const Request j1 = chunks(1, 3), j2 = chunks(1, 4), j3 = chunks(1, 1), j4 = chunks(1, 1);
+    const std::vector<Waiting> jobs = {job(j1, 100, Backfill::Conservative), job(j2, 100, Backfill::Conservative),
+                                       job(j3, 300, Backfill::Conservative), job(j4, 50, Backfill::Conservative)};
+    CycleStats stats;
+    stats.reservation_limit = c.limit;
+    EXPECT_EQ(text(schedule(p, jobs, &stats)), c.want) << "limit " << c.limit;
+  }
+}
+
 // EASY protects the first blocked job of each queue: two queues, two reservations, and the
 // later jobs of each queue wait without one. All reservations are dropped when the cycle ends.
 TEST(Schedule, EasyProtectsOneJobPerQueue) {

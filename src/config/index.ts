@@ -30,7 +30,7 @@ export interface Config {
   home: string;
   server: { name: string; listen: string };
   /** priority: the multifactor weights, with scheduler.fairshare.half_life as half_life_s. */
-  scheduler: { interval_ms: number; priority: PriorityWeights };
+  scheduler: { interval_ms: number; backfill_depth: number; priority: PriorityWeights };
   local: { nodes: number; ncpus: number; mem_bytes: number; ngpus: number };
   jobs: { kill_delay_seconds: number; max_script_bytes: number; default_queue: string; max_array_size: number };
   agent: { reconnect_grace_ms: number; heartbeat_ms: number; orphan_exit_ms: number };
@@ -45,6 +45,7 @@ export const KEYS: ReadonlyArray<readonly [string, Kind, unknown]> = [
   ['server.name', 'string', hostname().split('.')[0] ?? 'localhost'],
   ['server.listen', 'string', ''],
   ['scheduler.interval', 'duration_ms', '5s'],
+  ['scheduler.backfill_depth', 'int', 500],
   // Job priority (src/scheduler/priority.ts; defaults as its DEFAULT_WEIGHTS).
   ['scheduler.priority.weight_job', 'int', 1000],
   ['scheduler.priority.weight_age', 'int', 1000],
@@ -188,7 +189,7 @@ export function loadConfig(env: Env = process.env, overrides: Record<string, unk
   const cfg: Config = {
     home,
     server: { name: v('server.name'), listen: v('server.listen') },
-    scheduler: { interval_ms: v('scheduler.interval'), priority: priorityWeights(v) },
+    scheduler: { interval_ms: v('scheduler.interval'), backfill_depth: v('scheduler.backfill_depth'), priority: priorityWeights(v) },
     local: { nodes, ncpus: v<number>('local.ncpus') || cpus().length, mem_bytes: v<number>('local.mem') || totalmem(), ngpus: v('local.ngpus') },
     jobs: { kill_delay_seconds: v('jobs.kill_delay'), max_script_bytes: v('jobs.max_script_size'), default_queue: defaultQueue, max_array_size: v<number>('jobs.max_array_size') },
     agent: { reconnect_grace_ms: v('agent.reconnect_grace'), heartbeat_ms: v('agent.heartbeat'), orphan_exit_ms: v('agent.orphan_exit') },

@@ -83,6 +83,7 @@ export class Daemon {
     this.loop = new SchedulerLoop(this.jobs, this.nodes, { launch: (j) => this.launch(j) }, this.cfg.scheduler.interval_ms, this.root.child({ component: 'scheduler' }));
     this.loop.onCycle = (s) => metrics.cycle.observe(s.duration_ms / 1000);
     this.loop.priority = (job, now) => this.priority.total(priorityInputOf(job), now);
+    this.loop.reservationLimit = this.cfg.scheduler.backfill_depth;
     // A cycle can only start something when a job becomes queued or resources are freed.
     this.jobs.on('change', ({ event }) => { if (event.state === 'JOB_STATE_QUEUED' ? event.kind !== 'comment' : FREES.has(event.kind)) this.loop.trigger(); });
     await this.serve();

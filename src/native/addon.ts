@@ -31,7 +31,7 @@ export interface Addon {
     addRequest(request: Float64Array): number;
     dropRequest(handle: number): boolean;
     bindBatch(handles: Uint32Array, durations: Float64Array, modes: Uint8Array, queues: Uint32Array, reservations: Float64Array, out: Float64Array): void;
-    cycle(n: number, withPlacements: boolean): { v: Float64Array; texts: string[] } | undefined;
+    cycle(n: number, withPlacements: boolean, reservationLimit: number): { v: Float64Array; texts: string[] } | undefined;
     readonly now: number;
     readonly size: number;
   };

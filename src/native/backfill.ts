@@ -145,8 +145,10 @@ export class NativeProfile {
    * `requests` (the batch's requests, in order), returns the placement of every job the cycle read
    * (slots for a start or reservation; the diagnosis of one that can never fit); jobs after a
    * strict block are not read. Without, nothing is decoded — the simulator's fast path.
+   * `reservationLimit`: at most this many new conservative reservations this cycle (0 = no limit).
    */
-  cycle(batch: CycleBatch, requests?: readonly NativeRequest[]): NativePlacement[] | undefined {
+  cycle(batch: CycleBatch, requests?: readonly NativeRequest[], reservationLimit = 0): NativePlacement[] | undefined {
+    checkCount('reservationLimit', reservationLimit, 0xffffffff);
     const n = batch.length;
     if (requests && requests.length !== n) throw new NativeError('EINVAL', `requests: ${requests.length} given for ${n} jobs`);
     const out = batch.output();
@@ -155,7 +157,7 @@ export class NativeProfile {
       this.#bound = batch;
       this.#boundVersion = batch.version;
     }
-    const raw = call(() => this.#raw.cycle(n, requests !== undefined));
+    const raw = call(() => this.#raw.cycle(n, requests !== undefined, reservationLimit));
     if (!requests || !raw) return undefined;
     const placements: NativePlacement[] = [];
     const count = raw.v[0] ?? 0;

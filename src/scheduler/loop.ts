@@ -30,6 +30,8 @@ export class SchedulerLoop {
    * age, fair-share); without it, the job's -p.
    */
   priority: ((job: JobRecord, now: number) => number) | undefined;
+  /** New conservative reservations per cycle at most (scheduler.backfill_depth; 0 = no limit). */
+  reservationLimit = 0;
   /** Conservative reservations kept between cycles, by job seq (the profile is rebuilt each cycle). */
   private readonly kept = new Map<number, KeptReservation>();
   /** Unix seconds; tests may replace it. */
@@ -99,7 +101,7 @@ export class SchedulerLoop {
     if (pending.length === 0) { this.kept.clear(); return { pending: 0, started: 0, duration_ms: performance.now() - t0 }; }
     const active = [...this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')];
     const nodes = this.nodes.snapshot(active);
-    const p = policyPlan(pending, nodes, active, now, this.kept);
+    const p = policyPlan(pending, nodes, active, now, this.kept, this.reservationLimit);
     const size = new Map(nodes.map((n) => [n.name, n.ncpus]));
     assignCpus(p.starts, active, (n) => size.get(n) ?? 0);
     const started = await Promise.all(p.starts.map((s) => this.jobs.start(s.seq, s.alloc)));

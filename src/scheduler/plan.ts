@@ -148,10 +148,10 @@ const BLOCKED: Wait = { reason: 'Not Running: a job ahead of it is waiting for r
  * given back at its walltime end and the kept conservative reservations booked again, then the
  * policy cycle (src/scheduler/policy.ts, the native core) over the pending jobs — queue priority,
  * then priority, then submit order; each queue's backfill mode. `kept` is read and replaced with the
- * conservative reservations made now. Comments for jobs that wait come from placing them, in
- * order, on what is free now after the starts.
+ * conservative reservations made now; `reservationLimit` bounds the new ones per cycle (0 = none).
+ * Comments for jobs that wait come from placing them, in order, on what is free now after the starts.
  */
-export function policyPlan(jobs: readonly PolicyInput[], nodes: readonly NodeSnapshot[], running: readonly RunningJob[], now: number, kept: Map<number, KeptReservation>): Plan {
+export function policyPlan(jobs: readonly PolicyInput[], nodes: readonly NodeSnapshot[], running: readonly RunningJob[], now: number, kept: Map<number, KeptReservation>, reservationLimit = 0): Plan {
   const out: Plan = { starts: [], waiting: new Map() };
   if (jobs.length === 0) return out;
   if (!nodes.some((n) => n.up)) {
@@ -188,7 +188,7 @@ export function policyPlan(jobs: readonly PolicyInput[], nodes: readonly NodeSna
     if (!placement) return;
     out.starts.push({ seq: w.job.seq, alloc: allocations(placement, nodes) });
     started.push({ slots: placement.slots, exclusive: parsePlaceSpec(w.job.place).exclusive });
-  }, true) ?? [];
+  }, true, reservationLimit) ?? [];
   // What is free now, after the starts: the comments of waiting jobs are diagnosed against it.
   for (const s of started) for (const sl of s.slots) topo.allocate(sl.node, sl.ncpus, sl.mem_bytes, sl.ngpus, s.exclusive);
   const waiting = decisions.filter((d) => d.action !== 'start' && work[d.key]!.first);

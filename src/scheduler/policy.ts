@@ -111,13 +111,14 @@ export class PolicyScheduler {
    * One cycle at the profile's now. Started jobs leave the waiting set; `onStart(key, booking,
    * placement?)` is told each (booking: the profile's id of its running allocation). With
    * `decisions`, returns every waiting job's decision in order, with its placement.
+   * `reservationLimit`: at most this many new conservative reservations (0 = no limit).
    */
-  cycle(onStart: (key: number, booking: number, placement?: NativePlacement) => void, decisions = false): Decision[] | undefined {
+  cycle(onStart: (key: number, booking: number, placement?: NativePlacement) => void, decisions = false, reservationLimit = 0): Decision[] | undefined {
     this.#sort();
     if (decisions && this.#holes > 0) this.#compact();
     const list = this.#sorted;
     const b = this.#batch;
-    const ps = this.#profile.cycle(b, decisions ? (list as Entry[]).map((e) => e.request) : undefined);
+    const ps = this.#profile.cycle(b, decisions ? (list as Entry[]).map((e) => e.request) : undefined, reservationLimit);
     this.lastChecks = b.checks;
     // Every kept reservation was consumed; the rows say which are booked again.
     const hadKept = this.#reserved.size > 0;

@@ -65,6 +65,10 @@ struct CycleStats {
   // value now. While it is unchanged, a kept reservation whose start is still ahead stays as it is:
   // nothing has freed up that could bring it earlier (a reservation is only ever compressed).
   uint64_t gains_seen = 0;
+  // In: at most this many new conservative reservations per cycle (0 = no limit), as Slurm's
+  // bf_max_job_test bounds a backfill pass: a conservative job past the limit without a kept
+  // reservation may still start now around the others, but gets none this cycle. Out: unchanged.
+  uint32_t reservation_limit = 0;
 };
 
 // Runs one cycle at profile.now() over `jobs` in the given (priority) order: returns one decision

@@ -83,7 +83,11 @@ class Cycle {
         easy_taken(w.queue);
         heads_.push_back(Head{i, &req, d});
         return Decision{};
-      case Backfill::Conservative: materialize(); return reserve(req, d, /*keep=*/true);
+      case Backfill::Conservative:
+        if (stats_.reservation_limit != 0 && new_reservations_ >= stats_.reservation_limit) return Decision{};
+        ++new_reservations_;
+        materialize();
+        return reserve(req, d, /*keep=*/true);
     }
     return Decision{};
   }
@@ -201,6 +205,7 @@ class Cycle {
   bool unchanged() const { return seen_ != 0 && p_.gains() - neutral_ == seen_; }
   const uint64_t seen_;
   uint64_t neutral_ = 0, moved_ = 0;
+  uint32_t new_reservations_ = 0;
   const uint64_t gains_at_start_ = p_.gains();
   bool blocked_ = false;
   std::vector<uint8_t> easy_queue_;
