@@ -198,7 +198,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   inst->topology = Napi::Persistent(ctor);
   env.SetInstanceData(inst);
   exports.Set("Topology", ctor);
-  exports.Set("abiVersion", Napi::Number::New(env, 7));  // = ABI_VERSION in src/native/addon.ts
+  exports.Set("abiVersion", Napi::Number::New(env, 8));  // = ABI_VERSION in src/native/addon.ts
   const size_t nreasons = static_cast<size_t>(Reason::kCount);
   Napi::Array reasons = Napi::Array::New(env, nreasons);
   for (size_t i = 0; i < nreasons; ++i) reasons.Set(static_cast<uint32_t>(i), reason_text(static_cast<Reason>(i)));

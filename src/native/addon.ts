@@ -50,7 +50,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
  * number; both change together). A stale build is refused here rather than fed arguments it
  * would misread.
  */
-export const ABI_VERSION = 7;
+export const ABI_VERSION = 8;
 let addon: Addon | undefined;
 
 /**
