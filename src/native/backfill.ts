@@ -221,23 +221,6 @@ export class CycleBatch {
     this.reservations[i] = 0;
   }
 
-  /** Removes the jobs at `indices` (ascending), keeping the others' order. */
-  remove(indices: readonly number[]): void {
-    if (indices.length === 0) return;
-    let w = indices[0]!;
-    let k = 0;
-    for (let r = w; r < this.#n; r++) {
-      if (k < indices.length && indices[k] === r) { k++; continue; }
-      this.handles[w] = this.handles[r]!;
-      this.durations[w] = this.durations[r]!;
-      this.modes[w] = this.modes[r]!;
-      this.queues[w] = this.queues[r]!;
-      this.reservations[w] = this.reservations[r]!;
-      w++;
-    }
-    this.#n = w;
-  }
-
   /** The output array the cycle writes (see the glue: sweeps, k, then k rows of 4). */
   output(): Float64Array {
     if (this.#out.length < 2 + 4 * this.#n) { this.#out = new Float64Array(2 + 4 * this.handles.length); this.version++; }

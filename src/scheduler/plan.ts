@@ -39,26 +39,12 @@ export interface NodeSnapshot extends PlacementFacts {
   numa?: number;
 }
 
-export interface PendingJob {
-  seq: number;
-  queue_priority: number;
-  priority: number;
-  chunks: readonly ChunkReq[];
-  place: string;
-}
-
-/** Why a job waits (PBS's words), whether it never can run, and when it is expected to start (its reservation; absent when it has none). */
 export interface Wait { reason: string; never: boolean; estimate?: number }
 
 export interface Plan {
   starts: Array<{ seq: number; alloc: Allocation[] }>;
   /** Why each job that does not start waits, in PBS's words; `never` when no node could ever hold it. */
   waiting: Map<number, Wait>;
-}
-
-/** Sort order of pending jobs: queue priority, job priority, then seq. */
-export function compareJobs(a: PendingJob, b: PendingJob): number {
-  return b.queue_priority - a.queue_priority || b.priority - a.priority || a.seq - b.seq;
 }
 
 export interface PlaceSpec { arrangement: Arrangement; sharing: Sharing; exclusive: boolean; sameGroup: boolean }

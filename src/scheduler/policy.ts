@@ -71,7 +71,6 @@ export class PolicyScheduler {
   }
 
   get size(): number { return this.#waiting.size; }
-  has(key: number): boolean { return this.#waiting.has(key); }
 
   /**
    * A job starts waiting. `reservation`: a booking already in the profile for it (the daemon re-adds
@@ -89,23 +88,11 @@ export class PolicyScheduler {
     else this.#batch.push(e.handle, job.duration, job.mode, job.queue, reservation);
   }
 
-  /** A waiting job leaves (deleted, held): its reservation is released. */
-  remove(key: number): void {
-    const e = this.#waiting.get(key);
-    if (!e) return;
-    this.#forget(e);
-    const i = this.#sorted.indexOf(e);
-    if (i >= 0) this.#hole(i);
-  }
-
   /** Sets every waiting job's priority total (order 'priority' re-sorts at the next cycle). */
   setPriorities(of: (key: number) => number): void {
     for (const e of this.#sorted) if (e) e.job.priority = of(e.job.key);
     if (this.#order === 'priority') this.#dirty = true;
   }
-
-  /** The waiting jobs, in the order the next cycle takes them. */
-  ordered(): WaitingJob[] { this.#sort(); return this.#live().map((e) => e.job); }
 
   /**
    * One cycle at the profile's now. Started jobs leave the waiting set; `onStart(key, booking,
@@ -169,13 +156,6 @@ export class PolicyScheduler {
     const b = this.#batch;
     b.clear();
     for (const e of live) b.push(e.handle, e.job.duration, e.job.mode, e.job.queue, e.reservation);
-  }
-
-  /** Kept reservations (conservative): key → booking id, for a caller that rebuilds the profile. */
-  reservations(): Map<number, number> {
-    const m = new Map<number, number>();
-    for (const e of this.#reserved) m.set(e.job.key, e.reservation);
-    return m;
   }
 
   #forget(e: Entry): void {

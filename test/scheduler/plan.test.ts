@@ -3,7 +3,7 @@
  * diagnosis, topology (EFA, placement groups, network layers), admission of what can never run.
  */
 import test from 'ava';
-import { policyPlan, feasibility, nativeRequest, parsePlaceSpec, type NodeSnapshot, type PendingJob, type Plan } from '../../src/scheduler/plan.js';
+import { policyPlan, feasibility, nativeRequest, parsePlaceSpec, type NodeSnapshot, type PolicyInput, type Plan } from '../../src/scheduler/plan.js';
 import { parseResourceList } from '../../src/jobs/resources.js';
 
 const GB = 1024 ** 3;
@@ -17,12 +17,13 @@ function node(name: string, ncpus: number, mem = 8 * GB, ngpus = 0, o: Partial<N
 function ec2(name: string, bottom: string, o: Partial<NodeSnapshot> = {}): NodeSnapshot {
   return node(name, 8, 32 * GB, 0, { efa: 1, instance_type: 'c5n.18xlarge', az: 'az1', placement_group: 'pg1', network_nodes: ['t1', 'm1', bottom], ...o });
 }
-function job(seq: number, l: string, extra: Partial<PendingJob> = {}): PendingJob {
+type Job = Pick<PolicyInput, 'seq' | 'queue_priority' | 'priority' | 'chunks' | 'place'>;
+function job(seq: number, l: string, extra: Partial<Job> = {}): Job {
   const r = parseResourceList(l);
   return { seq, queue_priority: 0, priority: 0, chunks: r.chunks, place: r.place, ...extra };
 }
 /** One cycle with nothing running, every job in an EASY queue, an hour's estimate each. */
-async function plan(jobs: PendingJob[], nodes: NodeSnapshot[]): Promise<Plan> {
+async function plan(jobs: Job[], nodes: NodeSnapshot[]): Promise<Plan> {
   return policyPlan(jobs.map((j) => ({ ...j, instances: 1, queue: 0, mode: 'easy', duration: 3600 })), nodes, [], 1_000_000, new Map());
 }
 const where = (p: Plan): Array<[number, string]> => p.starts.map((s) => [s.seq, s.alloc.map((a) => a.node).join()]);
