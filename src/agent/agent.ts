@@ -13,6 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { loadProto } from '../proto/load.js';
 import type { AgentClient } from '../gen/fleetq/v1/Agent.js';
@@ -21,6 +22,7 @@ import type { DaemonMessage__Output } from '../gen/fleetq/v1/DaemonMessage.js';
 import type { Launch__Output } from '../gen/fleetq/v1/Launch.js';
 import type { JobEnded } from '../gen/fleetq/v1/JobEnded.js';
 import type { Logger } from '../util/log.js';
+import { JobExecs } from './exec.js';
 
 export interface AgentOptions {
   node: string;
@@ -44,6 +46,8 @@ interface Running {
 }
 
 const now = (): number => Math.floor(Date.now() / 1000);
+/** `fleetq rsh` as launchers call an rsh agent (bin/fleetq-rsh, beside this install's commands). */
+const RSH = fileURLToPath(new URL('../../../bin/fleetq-rsh', import.meta.url));
 const SIGNALS = new Set(['SIGTERM', 'SIGKILL', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGSTOP', 'SIGCONT', 'SIGQUIT']);
 
 export class NodeAgent {
@@ -56,9 +60,11 @@ export class NodeAgent {
   private lastConnected = Date.now();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly log: Logger;
+  private readonly execs: JobExecs;
 
   constructor(private readonly o: AgentOptions) {
     this.log = o.log;
+    this.execs = new JobExecs(o.node, (m) => this.send(m), o.log);
     // jobs/ and tmp/ hold files that jobs running as their owners read: traversable, not listable.
     for (const d of ['jobs', 'ended', 'tmp']) mkdirSync(join(o.stateDir, d), { recursive: true, mode: d === 'ended' ? 0o700 : 0o711 });
     chmodSync(o.stateDir, 0o711);
@@ -131,6 +137,8 @@ export class NodeAgent {
       case 'ack_ended': if (m.ack_ended) rmSync(join(this.o.stateDir, 'ended', `${m.ack_ended.job_id}.json`), { force: true }); break;
       case 'shutdown': this.shuttingDown = true; if (this.running.size === 0) this.exit(); break;
       case 'registered': if (!this.terminating) this.shuttingDown = false; break; // a (new) daemon has us again
+      case 'exec_open': if (m.exec_open) this.execs.start(m.exec_open); break;
+      case 'exec_input': if (m.exec_input) this.execs.input(m.exec_input); break;
       default: break;
     }
   }
@@ -158,7 +166,12 @@ export class NodeAgent {
       if (asOwner) for (const f of [files.script, files.nodefile, ...Object.values(layout), tmp, l.stdout_path, l.stderr_path]) chownSync(f, l.uid, l.gid);
       const [cmd, args] = shellFor(l, files.script);
       const child = spawn(cmd, args, {
-        cwd: l.workdir, env: { ...l.env, ...layout, PBS_NODEFILE: files.nodefile, HOME: l.env.PBS_O_HOME ?? process.env.HOME ?? '/' },
+        cwd: l.workdir,
+        env: {
+          // A search path as a login shell would have one (launchers look their agents up in it).
+          PATH: l.env.PBS_O_PATH ?? '/usr/local/bin:/usr/bin:/bin',
+          ...l.env, ...layout, ...this.launcherEnv(layout), PBS_NODEFILE: files.nodefile, HOME: l.env.PBS_O_HOME ?? process.env.HOME ?? '/',
+        },
         stdio: ['ignore', out, err], detached: true,
         ...(process.getuid?.() === 0 && l.uid !== 0 ? { uid: l.uid, gid: l.gid } : {}),
       });
@@ -180,6 +193,21 @@ export class NodeAgent {
     }
   }
 
+  /**
+   * Points MPI launchers at the job's nodes and at `fleetq rsh` instead of ssh: a plain `mpirun`
+   * (Open MPI) or `mpiexec` (MPICH's hydra) in the script starts its ranks on every node of the job
+   * through the agents. Tree spawn is off: every remote daemon is started from the first node.
+   */
+  private launcherEnv(layout: Record<string, string>): Record<string, string> {
+    const env: Record<string, string> = {
+      FLEETQ_SERVER: this.o.server, OMPI_MCA_plm_rsh_agent: RSH, OMPI_MCA_plm_rsh_no_tree_spawn: '1',
+      HYDRA_LAUNCHER: 'ssh', HYDRA_LAUNCHER_EXEC: RSH,
+    };
+    if (layout.FLEETQ_HOSTFILE) env.OMPI_MCA_orte_default_hostfile = layout.FLEETQ_HOSTFILE;
+    if (layout.FLEETQ_MACHINEFILE) env.HYDRA_HOST_FILE = layout.FLEETQ_MACHINEFILE;
+    return env;
+  }
+
   private jobFiles(id: string): { script: string; nodefile: string; hostfile: string; rankfile: string; machinefile: string; tmp: string } {
     const base = join(this.o.stateDir, 'jobs', id);
     return {
@@ -191,6 +219,11 @@ export class NodeAgent {
   /** Signals the job's whole process group; with thenKill, SIGKILL follows after kill_delay. */
   private signal(id: string, sig: string, thenKill: boolean, reason: string): void {
     const r = this.running.get(id);
+    // Its commands on this node (fleetq rsh), whether or not its script runs here.
+    if (SIGNALS.has(sig)) {
+      this.execs.signalJob(id, sig);
+      if (thenKill) setTimeout(() => this.execs.signalJob(id, 'SIGKILL'), (r?.launch.kill_delay_seconds ?? 10) * 1000).unref();
+    }
     if (!r || !SIGNALS.has(sig)) return;
     if (r.reason === '') r.reason = reason;
     try { process.kill(-r.pid, sig as NodeJS.Signals); } catch { /* already gone */ }

@@ -11,6 +11,8 @@ import type { DaemonMessage } from '../gen/fleetq/v1/DaemonMessage.js';
 import type { Register__Output } from '../gen/fleetq/v1/Register.js';
 import type { JobEnded__Output } from '../gen/fleetq/v1/JobEnded.js';
 import type { Launch } from '../gen/fleetq/v1/Launch.js';
+import type { ExecOpen } from '../gen/fleetq/v1/ExecOpen.js';
+import type { ExecInput } from '../gen/fleetq/v1/ExecInput.js';
 import type { Logger } from '../util/log.js';
 
 export interface HubListener {
@@ -24,9 +26,15 @@ export interface HubListener {
 
 type Stream = grpc.ServerDuplexStream<AgentMessage__Output, DaemonMessage>;
 
+/** Where an exec's output and end go (the Exec RPC relaying it to `fleetq rsh`). */
+export interface ExecSink { output(fd: number, data: Buffer): void; done(code: number, signal: string, error: string): void }
+
 export class AgentHub {
   private readonly streams = new Map<string, Stream>();
   private readonly token: Buffer;
+  /** Open execs: id → its node and sink (ended when the agent reports it done, or its node goes). */
+  private readonly execs = new Map<string, { node: string; sink: ExecSink }>();
+  private execSeq = 0;
 
   constructor(token: string, private readonly listener: HubListener, private readonly log: Logger) {
     this.token = Buffer.from(token);
@@ -46,6 +54,23 @@ export class AgentHub {
   launch(node: string, l: Launch): boolean { return this.send(node, { launch: l }); }
   signal(node: string, jobId: string, signal: string, thenKill: boolean): boolean {
     return this.send(node, { signal: { job_id: jobId, signal, then_kill: thenKill } });
+  }
+
+  /**
+   * Starts a command for a job on `node` through its agent; the sink hears its output and end. Returns
+   * the exec's id (for input/signals), or undefined when the node has no agent connected.
+   */
+  exec(node: string, open: Omit<ExecOpen, 'exec_id'>, sink: ExecSink): string | undefined {
+    const id = `x${++this.execSeq}`;
+    if (!this.send(node, { exec_open: { ...open, exec_id: id } })) return undefined;
+    this.execs.set(id, { node, sink });
+    return id;
+  }
+
+  /** Stdin bytes, end of stdin, or a signal for an open exec; false when it is not open. */
+  execInput(id: string, input: Omit<ExecInput, 'exec_id'>): boolean {
+    const e = this.execs.get(id);
+    return e !== undefined && this.send(e.node, { exec_input: { ...input, exec_id: id } });
   }
 
   /** Asks every agent to exit once its jobs are done, and closes the streams. */
@@ -71,6 +96,7 @@ export class AgentHub {
         const gone = (): void => {
           if (node !== '' && this.streams.get(node) === s) {
             this.streams.delete(node);
+            for (const [id, e] of this.execs) if (e.node === node) { this.execs.delete(id); e.sink.done(255, '', `node ${node}: agent disconnected`); }
             this.log.warn({ node }, 'agent disconnected');
             this.listener.disconnected(node);
           }
@@ -99,6 +125,12 @@ export class AgentHub {
     if (m.msg === 'heartbeat' && m.heartbeat) this.listener.heartbeat(node, m.heartbeat.running.map((x) => x.job_id));
     else if (m.msg === 'started' && m.started) this.listener.started(node, m.started.job_id, m.started.pid);
     else if (m.msg === 'ended' && m.ended) this.ack(node, m.ended);
+    else if (m.msg === 'exec_output' && m.exec_output) this.execs.get(m.exec_output.exec_id)?.sink.output(m.exec_output.fd, m.exec_output.data);
+    else if (m.msg === 'exec_done' && m.exec_done) {
+      const e = this.execs.get(m.exec_done.exec_id);
+      this.execs.delete(m.exec_done.exec_id);
+      e?.sink.done(m.exec_done.code, m.exec_done.signal, m.exec_done.error);
+    }
     return node;
   }
 

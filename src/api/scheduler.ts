@@ -10,6 +10,8 @@ import type { SubmitJobRequest__Output } from '../gen/fleetq/v1/SubmitJobRequest
 import type { SubmitJobResponse } from '../gen/fleetq/v1/SubmitJobResponse.js';
 import type { JobEvent } from '../gen/fleetq/v1/JobEvent.js';
 import type { Node } from '../gen/fleetq/v1/Node.js';
+import type { ExecRequest__Output } from '../gen/fleetq/v1/ExecRequest.js';
+import type { ExecReply } from '../gen/fleetq/v1/ExecReply.js';
 import type { JobService, ChangeEvent } from '../jobs/service.js';
 import { isPending, type JobRecord, type JobState } from '../jobs/model.js';
 import { formatParts, priorityInputOf, type PriorityCalculator } from '../scheduler/priority.js';
@@ -26,6 +28,8 @@ export interface SchedulerDeps {
   log: Logger;
   /** When given, pending jobs carry their priority (sched_priority), computed when read. */
   priority?: PriorityCalculator;
+  /** The Exec RPC (fleetq rsh); without it Exec answers UNIMPLEMENTED. */
+  exec?: (call: grpc.ServerDuplexStream<ExecRequest__Output, ExecReply>) => void;
 }
 
 /**
@@ -110,6 +114,10 @@ export function schedulerHandlers(d: SchedulerDeps): SchedulerHandlers {
       return { jobs: page.map(view), next_page_token: all.length > size && last ? pageToken(last) : '' };
     }),
     WatchJobs: (call) => watch(d, call),
+    Exec: (call) => {
+      if (d.exec) d.exec(call);
+      else call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'Exec: this server runs no agents' });
+    },
     CancelJob: unary(log, async (req, call) => ({ job: view(await jobs.cancel(requireId(req.id), req.force, userOf(call))) })),
     HoldJob: unary(log, async (req) => ({ job: view(await jobs.hold(requireId(req.id), req.hold_types)) })),
     ReleaseJob: unary(log, async (req) => ({ job: view(await jobs.release(requireId(req.id), req.hold_types)) })),

@@ -14,6 +14,8 @@ const USAGE = `usage:
                                                   run a node agent (the daemon starts these itself)
   fleetq sim TRACE [--policy none|easy|conservative] [--order fcfs|sjf|priority] [--procs N] [--first N] [--skip N] [--json] [--plot FILE.svg] [--engine auto|native|ts]
                                                   replay a workload trace (SWF) through the scheduler
+  fleetq rsh [ssh options] HOST COMMAND...        from inside a job: run COMMAND on HOST, one of its nodes
+                                                  (what mpirun and mpiexec are pointed at instead of ssh)
   fleetq version                                  print the version
 `;
 
@@ -53,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
     case 'daemon': await daemon(rest); return 0;
     case 'agent': await agent(rest); return 0;
     case 'sim': { const { runSim } = await import('../sim/cli.js'); return runSim(rest); }
+    case 'rsh': { const { runRsh } = await import('./rsh.js'); process.exit(await runRsh(rest)); }
     case 'version': case '--version': process.stdout.write(`fleetq ${VERSION}\n`); return 0;
     case 'help': case '--help': case '-h': process.stdout.write(USAGE); return 0;
     default: process.stderr.write(`fleetq: unknown command '${cmd ?? ''}'\n${USAGE}`); return 2;

@@ -25,6 +25,7 @@ import { feasibility } from '../scheduler/plan.js';
 import { launcherFiles } from '../scheduler/ranks.js';
 import { SchedulerLoop } from '../scheduler/loop.js';
 import { FairShare, PriorityCalculator, priorityInputOf } from '../scheduler/priority.js';
+import { execHandler, jobToken } from '../api/exec.js';
 import { UsageRecorder } from '../scheduler/usage.js';
 import { schedulerHandlers } from '../api/scheduler.js';
 import { loadProto, packageDefinition } from '../proto/load.js';
@@ -51,6 +52,8 @@ export class Daemon {
   private loop!: SchedulerLoop;
   /** Pending jobs' priority (weights from scheduler.priority.*, fair-share usage from finished and running jobs); set before the loop is built. */
   priority!: PriorityCalculator;
+  /** The agents' shared secret; job tokens (fleetq rsh) are made from it. */
+  private secret = '';
   private provider!: LocalProvider;
   private server!: grpc.Server;
   private address = '';
@@ -78,8 +81,15 @@ export class Daemon {
     this.nodes = new NodeRegistry(store);
     const metrics = new Metrics(this.jobs);
     if (this.cfg.metrics.listen !== '') { await metrics.listen(this.cfg.metrics.listen); this.closers.push(() => metrics.close()); }
-    this.hub = new AgentHub(agentToken(home), this.hubListener(), this.root.child({ component: 'hub' }));
-    this.jobs.killer = { kill: (job, sig) => this.hub.signal(job.alloc[0]?.node ?? '', job.id, sig, true) };
+    this.secret = agentToken(home);
+    this.hub = new AgentHub(this.secret, this.hubListener(), this.root.child({ component: 'hub' }));
+    // The job's script runs on its first node; what it started elsewhere (fleetq rsh) ends too.
+    this.jobs.killer = {
+      kill: (job, sig) => {
+        for (const n of new Set(job.alloc.slice(1).map((a) => a.node))) this.hub.signal(n, job.id, sig, true);
+        return this.hub.signal(job.alloc[0]?.node ?? '', job.id, sig, true);
+      },
+    };
     this.loop = new SchedulerLoop(this.jobs, this.nodes, { launch: (j) => this.launch(j) }, this.cfg.scheduler.interval_ms, this.root.child({ component: 'scheduler' }));
     this.loop.onCycle = (s) => metrics.cycle.observe(s.duration_ms / 1000);
     this.loop.priority = (job, now) => this.priority.total(priorityInputOf(job), now);
@@ -100,6 +110,7 @@ export class Daemon {
     const proto = loadProto();
     this.server.addService(proto.fleetq.v1.Scheduler.service, schedulerHandlers({
       jobs: this.jobs, nodes: this.nodes, log: this.root.child({ component: 'api' }), priority: this.priority,
+      exec: execHandler({ jobs: this.jobs, hub: this.hub, secret: this.secret, ids: userIds, log: this.root.child({ component: 'exec' }) }),
       server: { name: this.cfg.server.name, version: VERSION, defaultQueue: this.cfg.jobs.default_queue, startTime: Math.floor(Date.now() / 1000) },
     }));
     this.server.addService(proto.fleetq.v1.Agent.service, this.hub.handlers());
@@ -200,6 +211,7 @@ export class Daemon {
     const node = job.alloc[0]?.node ?? '';
     const ids = userIds(job.spec.user);
     const msg = launchMessage(job, { tmpRoot: tmpdir(), killDelaySeconds: this.cfg.jobs.kill_delay_seconds, uid: ids.uid, gid: ids.gid, files: launcherFiles(job.alloc) });
+    msg.env = { ...msg.env, FLEETQ_JOB_TOKEN: jobToken(this.secret, job) };
     if (!this.hub.launch(node, msg)) void this.jobs.lost(job, `node ${node} was not reachable at launch`);
   }
 

@@ -5,6 +5,10 @@ import type { AckEnded as _fleetq_v1_AckEnded, AckEnded__Output as _fleetq_v1_Ac
 import type { AgentClient as _fleetq_v1_AgentClient, AgentDefinition as _fleetq_v1_AgentDefinition } from './fleetq/v1/Agent.js';
 import type { AgentMessage as _fleetq_v1_AgentMessage, AgentMessage__Output as _fleetq_v1_AgentMessage__Output } from './fleetq/v1/AgentMessage.js';
 import type { DaemonMessage as _fleetq_v1_DaemonMessage, DaemonMessage__Output as _fleetq_v1_DaemonMessage__Output } from './fleetq/v1/DaemonMessage.js';
+import type { ExecDone as _fleetq_v1_ExecDone, ExecDone__Output as _fleetq_v1_ExecDone__Output } from './fleetq/v1/ExecDone.js';
+import type { ExecInput as _fleetq_v1_ExecInput, ExecInput__Output as _fleetq_v1_ExecInput__Output } from './fleetq/v1/ExecInput.js';
+import type { ExecOpen as _fleetq_v1_ExecOpen, ExecOpen__Output as _fleetq_v1_ExecOpen__Output } from './fleetq/v1/ExecOpen.js';
+import type { ExecOutput as _fleetq_v1_ExecOutput, ExecOutput__Output as _fleetq_v1_ExecOutput__Output } from './fleetq/v1/ExecOutput.js';
 import type { Heartbeat as _fleetq_v1_Heartbeat, Heartbeat__Output as _fleetq_v1_Heartbeat__Output } from './fleetq/v1/Heartbeat.js';
 import type { JobEnded as _fleetq_v1_JobEnded, JobEnded__Output as _fleetq_v1_JobEnded__Output } from './fleetq/v1/JobEnded.js';
 import type { JobStarted as _fleetq_v1_JobStarted, JobStarted__Output as _fleetq_v1_JobStarted__Output } from './fleetq/v1/JobStarted.js';
@@ -27,6 +31,10 @@ export interface ProtoGrpcType {
       Agent: SubtypeConstructor<typeof grpc.Client, _fleetq_v1_AgentClient> & { service: _fleetq_v1_AgentDefinition }
       AgentMessage: MessageTypeDefinition<_fleetq_v1_AgentMessage, _fleetq_v1_AgentMessage__Output>
       DaemonMessage: MessageTypeDefinition<_fleetq_v1_DaemonMessage, _fleetq_v1_DaemonMessage__Output>
+      ExecDone: MessageTypeDefinition<_fleetq_v1_ExecDone, _fleetq_v1_ExecDone__Output>
+      ExecInput: MessageTypeDefinition<_fleetq_v1_ExecInput, _fleetq_v1_ExecInput__Output>
+      ExecOpen: MessageTypeDefinition<_fleetq_v1_ExecOpen, _fleetq_v1_ExecOpen__Output>
+      ExecOutput: MessageTypeDefinition<_fleetq_v1_ExecOutput, _fleetq_v1_ExecOutput__Output>
       Heartbeat: MessageTypeDefinition<_fleetq_v1_Heartbeat, _fleetq_v1_Heartbeat__Output>
       JobEnded: MessageTypeDefinition<_fleetq_v1_JobEnded, _fleetq_v1_JobEnded__Output>
       JobStarted: MessageTypeDefinition<_fleetq_v1_JobStarted, _fleetq_v1_JobStarted__Output>

@@ -6,6 +6,10 @@ import type { AlterJobResponse as _fleetq_v1_AlterJobResponse, AlterJobResponse_
 import type { CancelJobRequest as _fleetq_v1_CancelJobRequest, CancelJobRequest__Output as _fleetq_v1_CancelJobRequest__Output } from './fleetq/v1/CancelJobRequest.js';
 import type { CancelJobResponse as _fleetq_v1_CancelJobResponse, CancelJobResponse__Output as _fleetq_v1_CancelJobResponse__Output } from './fleetq/v1/CancelJobResponse.js';
 import type { Chunk as _fleetq_v1_Chunk, Chunk__Output as _fleetq_v1_Chunk__Output } from './fleetq/v1/Chunk.js';
+import type { ExecExit as _fleetq_v1_ExecExit, ExecExit__Output as _fleetq_v1_ExecExit__Output } from './fleetq/v1/ExecExit.js';
+import type { ExecReply as _fleetq_v1_ExecReply, ExecReply__Output as _fleetq_v1_ExecReply__Output } from './fleetq/v1/ExecReply.js';
+import type { ExecRequest as _fleetq_v1_ExecRequest, ExecRequest__Output as _fleetq_v1_ExecRequest__Output } from './fleetq/v1/ExecRequest.js';
+import type { ExecStart as _fleetq_v1_ExecStart, ExecStart__Output as _fleetq_v1_ExecStart__Output } from './fleetq/v1/ExecStart.js';
 import type { GetJobRequest as _fleetq_v1_GetJobRequest, GetJobRequest__Output as _fleetq_v1_GetJobRequest__Output } from './fleetq/v1/GetJobRequest.js';
 import type { GetServerRequest as _fleetq_v1_GetServerRequest, GetServerRequest__Output as _fleetq_v1_GetServerRequest__Output } from './fleetq/v1/GetServerRequest.js';
 import type { HoldJobRequest as _fleetq_v1_HoldJobRequest, HoldJobRequest__Output as _fleetq_v1_HoldJobRequest__Output } from './fleetq/v1/HoldJobRequest.js';
@@ -42,6 +46,10 @@ export interface ProtoGrpcType {
       CancelJobRequest: MessageTypeDefinition<_fleetq_v1_CancelJobRequest, _fleetq_v1_CancelJobRequest__Output>
       CancelJobResponse: MessageTypeDefinition<_fleetq_v1_CancelJobResponse, _fleetq_v1_CancelJobResponse__Output>
       Chunk: MessageTypeDefinition<_fleetq_v1_Chunk, _fleetq_v1_Chunk__Output>
+      ExecExit: MessageTypeDefinition<_fleetq_v1_ExecExit, _fleetq_v1_ExecExit__Output>
+      ExecReply: MessageTypeDefinition<_fleetq_v1_ExecReply, _fleetq_v1_ExecReply__Output>
+      ExecRequest: MessageTypeDefinition<_fleetq_v1_ExecRequest, _fleetq_v1_ExecRequest__Output>
+      ExecStart: MessageTypeDefinition<_fleetq_v1_ExecStart, _fleetq_v1_ExecStart__Output>
       GetJobRequest: MessageTypeDefinition<_fleetq_v1_GetJobRequest, _fleetq_v1_GetJobRequest__Output>
       GetServerRequest: MessageTypeDefinition<_fleetq_v1_GetServerRequest, _fleetq_v1_GetServerRequest__Output>
       HoldJobRequest: MessageTypeDefinition<_fleetq_v1_HoldJobRequest, _fleetq_v1_HoldJobRequest__Output>

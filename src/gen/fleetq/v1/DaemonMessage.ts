@@ -5,6 +5,8 @@ import type { Signal as _fleetq_v1_Signal, Signal__Output as _fleetq_v1_Signal__
 import type { AckEnded as _fleetq_v1_AckEnded, AckEnded__Output as _fleetq_v1_AckEnded__Output } from '../../fleetq/v1/AckEnded.js';
 import type { Shutdown as _fleetq_v1_Shutdown, Shutdown__Output as _fleetq_v1_Shutdown__Output } from '../../fleetq/v1/Shutdown.js';
 import type { Registered as _fleetq_v1_Registered, Registered__Output as _fleetq_v1_Registered__Output } from '../../fleetq/v1/Registered.js';
+import type { ExecOpen as _fleetq_v1_ExecOpen, ExecOpen__Output as _fleetq_v1_ExecOpen__Output } from '../../fleetq/v1/ExecOpen.js';
+import type { ExecInput as _fleetq_v1_ExecInput, ExecInput__Output as _fleetq_v1_ExecInput__Output } from '../../fleetq/v1/ExecInput.js';
 
 export interface DaemonMessage {
   'launch'?: (_fleetq_v1_Launch | null);
@@ -12,7 +14,9 @@ export interface DaemonMessage {
   'ack_ended'?: (_fleetq_v1_AckEnded | null);
   'shutdown'?: (_fleetq_v1_Shutdown | null);
   'registered'?: (_fleetq_v1_Registered | null);
-  'msg'?: "launch"|"signal"|"ack_ended"|"shutdown"|"registered";
+  'exec_open'?: (_fleetq_v1_ExecOpen | null);
+  'exec_input'?: (_fleetq_v1_ExecInput | null);
+  'msg'?: "launch"|"signal"|"ack_ended"|"shutdown"|"registered"|"exec_open"|"exec_input";
 }
 
 export interface DaemonMessage__Output {
@@ -21,5 +25,7 @@ export interface DaemonMessage__Output {
   'ack_ended'?: (_fleetq_v1_AckEnded__Output | null);
   'shutdown'?: (_fleetq_v1_Shutdown__Output | null);
   'registered'?: (_fleetq_v1_Registered__Output | null);
-  'msg'?: "launch"|"signal"|"ack_ended"|"shutdown"|"registered";
+  'exec_open'?: (_fleetq_v1_ExecOpen__Output | null);
+  'exec_input'?: (_fleetq_v1_ExecInput__Output | null);
+  'msg'?: "launch"|"signal"|"ack_ended"|"shutdown"|"registered"|"exec_open"|"exec_input";
 }

@@ -6,6 +6,8 @@ import type { AlterJobRequest as _fleetq_v1_AlterJobRequest, AlterJobRequest__Ou
 import type { AlterJobResponse as _fleetq_v1_AlterJobResponse, AlterJobResponse__Output as _fleetq_v1_AlterJobResponse__Output } from '../../fleetq/v1/AlterJobResponse.js';
 import type { CancelJobRequest as _fleetq_v1_CancelJobRequest, CancelJobRequest__Output as _fleetq_v1_CancelJobRequest__Output } from '../../fleetq/v1/CancelJobRequest.js';
 import type { CancelJobResponse as _fleetq_v1_CancelJobResponse, CancelJobResponse__Output as _fleetq_v1_CancelJobResponse__Output } from '../../fleetq/v1/CancelJobResponse.js';
+import type { ExecReply as _fleetq_v1_ExecReply, ExecReply__Output as _fleetq_v1_ExecReply__Output } from '../../fleetq/v1/ExecReply.js';
+import type { ExecRequest as _fleetq_v1_ExecRequest, ExecRequest__Output as _fleetq_v1_ExecRequest__Output } from '../../fleetq/v1/ExecRequest.js';
 import type { GetJobRequest as _fleetq_v1_GetJobRequest, GetJobRequest__Output as _fleetq_v1_GetJobRequest__Output } from '../../fleetq/v1/GetJobRequest.js';
 import type { GetServerRequest as _fleetq_v1_GetServerRequest, GetServerRequest__Output as _fleetq_v1_GetServerRequest__Output } from '../../fleetq/v1/GetServerRequest.js';
 import type { HoldJobRequest as _fleetq_v1_HoldJobRequest, HoldJobRequest__Output as _fleetq_v1_HoldJobRequest__Output } from '../../fleetq/v1/HoldJobRequest.js';
@@ -43,6 +45,11 @@ export interface SchedulerClient extends grpc.Client {
   cancelJob(argument: _fleetq_v1_CancelJobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fleetq_v1_CancelJobResponse__Output>): grpc.ClientUnaryCall;
   cancelJob(argument: _fleetq_v1_CancelJobRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fleetq_v1_CancelJobResponse__Output>): grpc.ClientUnaryCall;
   cancelJob(argument: _fleetq_v1_CancelJobRequest, callback: grpc.requestCallback<_fleetq_v1_CancelJobResponse__Output>): grpc.ClientUnaryCall;
+  
+  Exec(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_fleetq_v1_ExecRequest, _fleetq_v1_ExecReply__Output>;
+  Exec(options?: grpc.CallOptions): grpc.ClientDuplexStream<_fleetq_v1_ExecRequest, _fleetq_v1_ExecReply__Output>;
+  exec(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_fleetq_v1_ExecRequest, _fleetq_v1_ExecReply__Output>;
+  exec(options?: grpc.CallOptions): grpc.ClientDuplexStream<_fleetq_v1_ExecRequest, _fleetq_v1_ExecReply__Output>;
   
   GetJob(argument: _fleetq_v1_GetJobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fleetq_v1_Job__Output>): grpc.ClientUnaryCall;
   GetJob(argument: _fleetq_v1_GetJobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fleetq_v1_Job__Output>): grpc.ClientUnaryCall;
@@ -133,6 +140,8 @@ export interface SchedulerHandlers extends grpc.UntypedServiceImplementation {
   
   CancelJob: grpc.handleUnaryCall<_fleetq_v1_CancelJobRequest__Output, _fleetq_v1_CancelJobResponse>;
   
+  Exec: grpc.handleBidiStreamingCall<_fleetq_v1_ExecRequest__Output, _fleetq_v1_ExecReply>;
+  
   GetJob: grpc.handleUnaryCall<_fleetq_v1_GetJobRequest__Output, _fleetq_v1_Job>;
   
   GetServer: grpc.handleUnaryCall<_fleetq_v1_GetServerRequest__Output, _fleetq_v1_Server>;
@@ -158,6 +167,7 @@ export interface SchedulerHandlers extends grpc.UntypedServiceImplementation {
 export interface SchedulerDefinition extends grpc.ServiceDefinition {
   AlterJob: MethodDefinition<_fleetq_v1_AlterJobRequest, _fleetq_v1_AlterJobResponse, _fleetq_v1_AlterJobRequest__Output, _fleetq_v1_AlterJobResponse__Output>
   CancelJob: MethodDefinition<_fleetq_v1_CancelJobRequest, _fleetq_v1_CancelJobResponse, _fleetq_v1_CancelJobRequest__Output, _fleetq_v1_CancelJobResponse__Output>
+  Exec: MethodDefinition<_fleetq_v1_ExecRequest, _fleetq_v1_ExecReply, _fleetq_v1_ExecRequest__Output, _fleetq_v1_ExecReply__Output>
   GetJob: MethodDefinition<_fleetq_v1_GetJobRequest, _fleetq_v1_Job, _fleetq_v1_GetJobRequest__Output, _fleetq_v1_Job__Output>
   GetServer: MethodDefinition<_fleetq_v1_GetServerRequest, _fleetq_v1_Server, _fleetq_v1_GetServerRequest__Output, _fleetq_v1_Server__Output>
   HoldJob: MethodDefinition<_fleetq_v1_HoldJobRequest, _fleetq_v1_HoldJobResponse, _fleetq_v1_HoldJobRequest__Output, _fleetq_v1_HoldJobResponse__Output>
