@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDaemon, run, eventually, BIN, type DaemonHandle } from '../helpers/daemon.js';
+import { startDaemon, run, eventually, BIN, ROOT, type DaemonHandle } from '../helpers/daemon.js';
 
 let d: DaemonHandle;
 const cwd = mkdtempSync(join(tmpdir(), 'fq-mpi-'));
@@ -55,6 +55,28 @@ test('mpirun in a job script starts 4 ranks on the 2 nodes through fleetq rsh, a
   t.deepEqual(ranks.map((r) => r[1]), ['0', '1', '2', '3'], text);
   // Open MPI fills the hostfile's slots in order: ranks 0-1 on its first node, 2-3 on the second.
   t.deepEqual(ranks.map((r) => r[2]), [hosts[0], hosts[0], hosts[1], hosts[1]], 'each rank ran on the node the layout gave it (its hostname is the node name)');
+});
+
+test('a C MPI program (mpicc) runs 4 ranks on 2 nodes that talk to each other, on the nodes the native layout gave them', async (t) => {
+  const exe = join(cwd, 'where');
+  execFileSync('mpicc', ['-O2', '-o', exe, join(ROOT, 'test', 'fixtures', 'mpi', 'where.c')]);
+  const id = await submit([
+    '#!/bin/bash',
+    'export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1',
+    'cat "$FLEETQ_HOSTFILE"',
+    `mpirun -np 4 ${exe}`,
+  ].join('\n') + '\n', ['-N', 'where', '-l', 'select=2:ncpus=2:mpiprocs=2', '-l', 'walltime=00:02:00']);
+  const j = await finished(id);
+  const text = out('where', id);
+  t.is(String(j.Exit_status), '0', text);
+  const hosts = text.split('\n').filter((l) => /^\S+ slots=2$/.test(l)).map((l) => l.split(' ')[0]!);
+  const lines = [...text.matchAll(/^rank (\d) of (\d) on (\S+) sum (\d+)$/gm)].map((m) => ({ rank: Number(m[1]), size: Number(m[2]), host: m[3]!, sum: Number(m[4]) }));
+  t.is(lines.length, 4, text);
+  for (const l of lines) {
+    t.is(l.size, 4);
+    t.is(l.sum, 6, 'the allreduce saw every rank (0+1+2+3)');
+    t.is(l.host, hosts[l.rank < 2 ? 0 : 1] ?? '?', `rank ${l.rank} on the node the hostfile gave it`);
+  }
 });
 
 test('fleetq rsh runs a command on the job\'s other node, as that node, with its exit status; refuses others', async (t) => {
