@@ -49,3 +49,21 @@ need_apt "googletest" 'test -f /usr/lib/x86_64-linux-gnu/libgtest.a || test -f /
 
 # Open MPI (mpirun, mpicc): the MPI test runs a 4-rank program under a generated rankfile.
 need_apt "open mpi" 'command -v mpirun && command -v mpicc' openmpi-bin libopenmpi-dev
+
+# util-linux's setpriv and unshare (jobs run as their owners with their groups; a local node's
+# remote commands get their own hostname): part of Debian's base system, checked all the same.
+need_apt "setpriv, unshare, runuser" 'command -v setpriv && command -v unshare && command -v runuser' util-linux
+
+# An unprivileged user with a supplementary group: the test that a job runs as the user who
+# submitted it (uid, gid, groups, home). Only root can make it; a non-root run fails that test.
+if [ "$(id -u)" = 0 ]; then
+  if id fleetq-test >/dev/null 2>&1 && id -nG fleetq-test | grep -qw fleetq-grp; then log "test user" present
+  else
+    getent group fleetq-grp >/dev/null || groupadd fleetq-grp
+    id fleetq-test >/dev/null 2>&1 || useradd -m -s /bin/bash fleetq-test
+    usermod -aG fleetq-grp fleetq-test
+    log "test user" "created (fleetq-test, group fleetq-grp)"
+  fi
+else
+  log "test user" "skipped: not root"
+fi

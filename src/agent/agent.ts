@@ -23,6 +23,7 @@ import type { Launch__Output } from '../gen/fleetq/v1/Launch.js';
 import type { JobEnded } from '../gen/fleetq/v1/JobEnded.js';
 import type { Logger } from '../util/log.js';
 import { JobExecs } from './exec.js';
+import { asUser, loginEnv } from './user.js';
 
 export interface AgentOptions {
   node: string;
@@ -164,16 +165,18 @@ export class NodeAgent {
       out = openSync(l.stdout_path, 'w', 0o644);
       err = l.stderr_path === l.stdout_path ? out : openSync(l.stderr_path, 'w', 0o644);
       if (asOwner) for (const f of [files.script, files.nodefile, ...Object.values(layout), tmp, l.stdout_path, l.stderr_path]) chownSync(f, l.uid, l.gid);
-      const [cmd, args] = shellFor(l, files.script);
-      const child = spawn(cmd, args, {
+      const [shell, shellArgs] = shellFor(l, files.script);
+      const run = asUser(shell, shellArgs, l.uid, l.gid);
+      const child = spawn(run.cmd, run.args, {
         cwd: l.workdir,
         env: {
           // A search path as a login shell would have one (launchers look their agents up in it).
           PATH: l.env.PBS_O_PATH ?? '/usr/local/bin:/usr/bin:/bin',
-          ...l.env, ...layout, ...this.launcherEnv(layout), PBS_NODEFILE: files.nodefile, HOME: l.env.PBS_O_HOME ?? process.env.HOME ?? '/',
+          ...l.env, ...layout, ...this.launcherEnv(layout), PBS_NODEFILE: files.nodefile,
+          ...loginEnv(run.how === 'self' ? process.getuid?.() ?? 0 : l.uid, l.env.PBS_O_HOME ?? process.env.HOME ?? '/'),
         },
         stdio: ['ignore', out, err], detached: true,
-        ...(process.getuid?.() === 0 && l.uid !== 0 ? { uid: l.uid, gid: l.gid } : {}),
+        ...(run.ids ?? {}),
       });
       const r: Running = { launch: l, child, pid: child.pid ?? 0, start: now(), reason: '', timers: [], cput: 0 };
       this.running.set(l.job_id, r);
@@ -182,7 +185,7 @@ export class NodeAgent {
       if (l.walltime_seconds > 0) {
         r.timers.push(setTimeout(() => this.signal(l.job_id, 'SIGTERM', true, 'walltime'), l.walltime_seconds * 1000));
       }
-      this.log.info({ job: l.job_id, pid: r.pid }, 'job started');
+      this.log.info({ job: l.job_id, pid: r.pid, uid: l.uid, as: run.how }, 'job started');
       this.send({ started: { job_id: l.job_id, pid: r.pid, start_time_unix: r.start } });
     } catch (e) {
       this.log.warn({ job: l.job_id, err: (e as Error).message }, 'launch failed');

@@ -13,6 +13,7 @@ import type { AgentMessage } from '../gen/fleetq/v1/AgentMessage.js';
 import type { ExecOpen__Output } from '../gen/fleetq/v1/ExecOpen.js';
 import type { ExecInput__Output } from '../gen/fleetq/v1/ExecInput.js';
 import type { Logger } from '../util/log.js';
+import { accountOf, asUser } from './user.js';
 
 const SIGNALS = new Set(['SIGTERM', 'SIGKILL', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2']);
 
@@ -34,18 +35,18 @@ export class JobExecs {
 
   /** Starts `o.command` (a shell command line) for job o.job_id. */
   start(o: ExecOpen__Output): void {
-    const root = process.getuid?.() === 0;
-    const asUser = root && o.uid !== 0;
     const uts = this.node !== hostname() && canUseUts();
-    // In a UTS namespace: set the node's hostname as root, then become the job's user.
-    const [cmd, args]: [string, string[]] = uts
-      ? ['unshare', ['-u', 'sh', '-c', 'hostname "$0" || exit 126; if [ "$2" != 0 ]; then exec setpriv --reuid "$2" --regid "$3" --clear-groups sh -c "$1"; fi; exec sh -c "$1"', this.node, o.command, String(o.uid), String(o.gid)]]
-      : ['sh', ['-c', o.command]];
+    // In a UTS namespace: set the node's hostname as root, then become the job's user (with its
+    // supplementary groups when this node knows the account).
+    const groups = accountOf(o.uid) ? '--init-groups' : '--clear-groups';
+    const run = uts
+      ? { cmd: 'unshare', args: ['-u', 'sh', '-c', 'hostname "$0" || exit 126; if [ "$2" != 0 ]; then exec setpriv --reuid "$2" --regid "$3" "$4" sh -c "$1"; fi; exec sh -c "$1"', this.node, o.command, String(o.uid), String(o.gid), groups] }
+      : asUser('sh', ['-c', o.command], o.uid, o.gid);
     let child: ChildProcess;
     try {
-      child = spawn(cmd, args, {
+      child = spawn(run.cmd, run.args, {
         cwd: o.cwd !== '' && existsSync(o.cwd) ? o.cwd : '/', env: o.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true,
-        ...(!uts && asUser ? { uid: o.uid, gid: o.gid } : {}),
+        ...('ids' in run && run.ids ? run.ids : {}),
       });
     } catch (e) {
       this.send({ exec_done: { exec_id: o.exec_id, code: 127, signal: '', error: (e as Error).message } });

@@ -1,0 +1,50 @@
+/**
+ * A job runs as the user who submitted it: that user's uid, primary group, supplementary groups
+ * and login environment (HOME, USER), and what it writes belongs to that user — never root. The
+ * user `fleetq-test` (with supplementary group `fleetq-grp`) is made by scripts/test-deps.sh; the
+ * daemon runs as root, as it must to run jobs as their owners.
+ */
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDaemon, run, eventually, BIN, type DaemonHandle } from '../helpers/daemon.js';
+
+let d: DaemonHandle | undefined;
+test.after.always(async () => { await d?.stop(); });
+
+function qsubAs(user: string, args: string[], cwd: string, home: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('runuser', ['-u', user, '--', process.execPath, join(BIN, 'qsub'), ...args], { cwd, env: { ...process.env, FLEETQ_HOME: home } },
+      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+test('a job submitted by an unprivileged user runs as that user, with its groups and home', async (t) => {
+  if (process.getuid?.() !== 0) { t.fail('this test needs root (a daemon that can run jobs as other users); CI runs as root'); return; }
+  const ids = await new Promise<string>((resolve) => execFile('id', ['fleetq-test'], (_e, out) => resolve(out)));
+  if (!/fleetq-grp/.test(ids)) { t.fail(`user fleetq-test with group fleetq-grp is missing (scripts/test-deps.sh makes it): ${ids}`); return; }
+  d = await startDaemon({ env: { FLEETQ_SCHEDULER_INTERVAL: '500ms' } });
+  const cwd = mkdtempSync(join(tmpdir(), 'fq-user-'));
+  chmodSync(cwd, 0o777);
+  writeFileSync(join(cwd, 'job.sh'), '#!/bin/bash\necho "NAME $(id -un)"\necho "UID $(id -u)"\necho "GROUPS $(id -Gn)"\necho "HOME=$HOME USER=$USER"\ntouch made-by-job\n');
+  chmodSync(join(cwd, 'job.sh'), 0o644);
+  const q = await qsubAs('fleetq-test', ['-N', 'who', 'job.sh'], cwd, d.home);
+  t.is(q.code, 0, q.stderr);
+  const id = q.stdout.trim();
+  const f = await eventually(async () => {
+    const r = await run('qstat', ['-x', '-f', '-F', 'json', id], { home: d!.home });
+    const j = (JSON.parse(r.stdout || '{}') as { Jobs?: Record<string, Record<string, unknown>> }).Jobs?.[id];
+    return j?.job_state === 'F' ? j : undefined;
+  }, 30000, `job ${id} to finish`);
+  t.regex(String(f.Job_Owner), /^fleetq-test@/);
+  const out = readFileSync(join(cwd, `who.o${id.split('.')[0]}`), 'utf8');
+  const uid = Number(/uid=(\d+)/.exec(ids)?.[1]);
+  t.regex(out, /^NAME fleetq-test$/m);
+  t.regex(out, new RegExp(`^UID ${uid}$`, 'm'));
+  t.regex(out, /^GROUPS .*\bfleetq-grp\b/m, 'its supplementary group');
+  t.regex(out, /^HOME=\/home\/fleetq-test USER=fleetq-test$/m, 'its login environment');
+  t.is(statSync(join(cwd, 'made-by-job')).uid, uid, 'what the job writes is the user\'s');
+  t.is(statSync(join(cwd, `who.o${id.split('.')[0]}`)).uid, uid, 'its output file is the user\'s');
+});
