@@ -17,7 +17,8 @@ import type { Logger } from '../util/log.js';
 
 export interface HubListener {
   registered(r: Register__Output): void;
-  disconnected(node: string): void;
+  /** The node's agent went away, or fell silent (`why` says which). */
+  disconnected(node: string, why: string): void;
   heartbeat(node: string, running: string[]): void;
   started(node: string, jobId: string, pid: number): void;
   /** Must resolve once the end is durable; the hub then acknowledges it to the agent. */
@@ -34,6 +35,8 @@ export class AgentHub {
   private readonly token: Buffer;
   /** Open execs: id → its node and sink (ended when the agent reports it done, or its node goes). */
   private readonly execs = new Map<string, { node: string; sink: ExecSink }>();
+  /** When each connected node's agent last said anything (ms). */
+  private readonly lastSeen = new Map<string, number>();
   private execSeq = 0;
 
   constructor(token: string, private readonly listener: HubListener, private readonly log: Logger) {
@@ -73,6 +76,34 @@ export class AgentHub {
     return e !== undefined && this.send(e.node, { exec_input: { ...input, exec_id: id } });
   }
 
+  /**
+   * Drops the agents that have said nothing for `silentMs` (missed heartbeats: a hung machine, a
+   * network cut that left the connection open): their nodes go down as if they had disconnected.
+   * An agent that comes back registers again. Returns the nodes dropped.
+   */
+  dropSilent(silentMs: number, nowMs = Date.now()): string[] {
+    const dropped: string[] = [];
+    for (const [node, s] of this.streams) {
+      const seen = this.lastSeen.get(node) ?? nowMs;
+      if (nowMs - seen <= silentMs) continue;
+      const why = `no heartbeat from its agent for ${Math.round((nowMs - seen) / 1000)} s`;
+      this.log.warn({ node, silent_ms: nowMs - seen }, 'agent silent: node down');
+      this.forget(node, s, why);
+      s.emit('error', { code: grpc.status.UNAVAILABLE, details: `node ${node}: ${why}` });
+      dropped.push(node);
+    }
+    return dropped;
+  }
+
+  /** A node's stream is gone: its execs end, its node is reported down. */
+  private forget(node: string, s: Stream, why: string): void {
+    if (this.streams.get(node) !== s) return;
+    this.streams.delete(node);
+    this.lastSeen.delete(node);
+    for (const [id, e] of this.execs) if (e.node === node) { this.execs.delete(id); e.sink.done(255, '', `node ${node}: ${why}`); }
+    this.listener.disconnected(node, why);
+  }
+
   /** Asks every agent to exit once its jobs are done, and closes the streams. */
   shutdown(): void {
     for (const s of this.streams.values()) { s.write({ shutdown: {} }); s.end(); }
@@ -95,10 +126,8 @@ export class AgentHub {
         s.on('data', (m: AgentMessage__Output) => { node = this.onMessage(s, node, m); });
         const gone = (): void => {
           if (node !== '' && this.streams.get(node) === s) {
-            this.streams.delete(node);
-            for (const [id, e] of this.execs) if (e.node === node) { this.execs.delete(id); e.sink.done(255, '', `node ${node}: agent disconnected`); }
             this.log.warn({ node }, 'agent disconnected');
-            this.listener.disconnected(node);
+            this.forget(node, s, 'agent disconnected');
           }
         };
         s.on('end', () => { gone(); s.end(); });
@@ -109,6 +138,8 @@ export class AgentHub {
   }
 
   private onMessage(s: Stream, node: string, m: AgentMessage__Output): string {
+    const seen = m.msg === 'register' ? m.register?.node ?? node : node;
+    if (seen !== '') this.lastSeen.set(seen, Date.now());
     if (m.msg === 'register' && m.register) {
       const r = m.register;
       if (!/^[\w.-]{1,64}$/.test(r.node)) { s.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: `register.node: '${r.node}' is not a node name` }); return node; }

@@ -33,7 +33,7 @@ export interface Config {
   scheduler: { interval_ms: number; backfill_depth: number; priority: PriorityWeights };
   local: { nodes: number; ncpus: number; mem_bytes: number; ngpus: number };
   jobs: { kill_delay_seconds: number; max_script_bytes: number; default_queue: string; max_array_size: number };
-  agent: { reconnect_grace_ms: number; heartbeat_ms: number; orphan_exit_ms: number };
+  agent: { reconnect_grace_ms: number; heartbeat_ms: number; down_after_ms: number; orphan_exit_ms: number };
   queues: QueueConfig[];
   metrics: { listen: string };
   log: { level: string };
@@ -63,6 +63,7 @@ export const KEYS: ReadonlyArray<readonly [string, Kind, unknown]> = [
   ['jobs.max_array_size', 'int', 100000],
   ['agent.reconnect_grace', 'duration_ms', '10s'],
   ['agent.heartbeat', 'duration_ms', '5s'],
+  ['agent.down_after', 'duration_ms', '15s'],
   ['agent.orphan_exit', 'duration_ms', '10m'],
   ['queues', 'queues', [{ name: 'workq' }]],
   ['metrics.listen', 'string', ''],
@@ -192,7 +193,7 @@ export function loadConfig(env: Env = process.env, overrides: Record<string, unk
     scheduler: { interval_ms: v('scheduler.interval'), backfill_depth: v('scheduler.backfill_depth'), priority: priorityWeights(v) },
     local: { nodes, ncpus: v<number>('local.ncpus') || cpus().length, mem_bytes: v<number>('local.mem') || totalmem(), ngpus: v('local.ngpus') },
     jobs: { kill_delay_seconds: v('jobs.kill_delay'), max_script_bytes: v('jobs.max_script_size'), default_queue: defaultQueue, max_array_size: v<number>('jobs.max_array_size') },
-    agent: { reconnect_grace_ms: v('agent.reconnect_grace'), heartbeat_ms: v('agent.heartbeat'), orphan_exit_ms: v('agent.orphan_exit') },
+    agent: { reconnect_grace_ms: v('agent.reconnect_grace'), heartbeat_ms: v('agent.heartbeat'), down_after_ms: v('agent.down_after'), orphan_exit_ms: v('agent.orphan_exit') },
     queues,
     metrics: { listen: v('metrics.listen') },
     log: { level: v('log.level') },

@@ -100,6 +100,10 @@ export class Daemon {
     this.startProvider();
     this.loop.start();
     this.watchLostJobs();
+    // Missed heartbeats: an agent silent for agent.down_after is dropped and its node goes down.
+    const silent = setInterval(() => this.hub.dropSilent(this.cfg.agent.down_after_ms), Math.min(this.cfg.agent.heartbeat_ms, this.cfg.agent.down_after_ms));
+    silent.unref();
+    this.closers.push(() => clearInterval(silent));
     this.state = 'running';
     this.log.info({ address: this.address, listen: this.cfg.server.listen, version: VERSION }, 'fleetq daemon running');
     if (o.banner) this.printBanner();
@@ -161,9 +165,9 @@ export class Daemon {
           .then(() => this.reconcile(r.node, new Set([...r.running.map((x) => x.job_id), ...r.ended.map((x) => x.job_id)])))
           .then(() => this.loop.trigger(), (e: Error) => this.log.error({ err: e.message }, 'registering node failed'));
       },
-      disconnected: (node) => {
-        void this.nodes.setUp(node, false, 'agent disconnected');
-        if (this.state === 'running') this.awaitAgent(node, `node ${node} lost (agent gone)`);
+      disconnected: (node, why) => {
+        void this.nodes.setUp(node, false, why);
+        if (this.state === 'running') this.awaitAgent(node, `node ${node} lost (${why})`);
       },
       heartbeat: () => undefined,
       started: (_node, id, pid) => { void this.jobs.started(id, pid).catch((e: Error) => this.log.error({ err: e.message }, 'recording start failed')); },
