@@ -54,6 +54,9 @@ need_apt "open mpi" 'command -v mpirun && command -v mpicc' openmpi-bin libopenm
 # remote commands get their own hostname): part of Debian's base system, checked all the same.
 need_apt "setpriv, unshare, runuser" 'command -v setpriv && command -v unshare && command -v runuser' util-linux
 
+# ip (iproute2): the multi-node test puts agents in network namespaces of their own.
+need_apt "iproute2" 'command -v ip' iproute2
+
 # An unprivileged user with a supplementary group: the test that a job runs as the user who
 # submitted it (uid, gid, groups, home). Only root can make it; a non-root run fails that test.
 if [ "$(id -u)" = 0 ]; then

@@ -22,7 +22,7 @@ import type { DaemonMessage__Output } from '../gen/fleetq/v1/DaemonMessage.js';
 import type { Launch__Output } from '../gen/fleetq/v1/Launch.js';
 import type { JobEnded } from '../gen/fleetq/v1/JobEnded.js';
 import type { Logger } from '../util/log.js';
-import { JobExecs } from './exec.js';
+import { JobExecs, onNode } from './exec.js';
 import { asUser, loginEnv } from './user.js';
 
 export interface AgentOptions {
@@ -166,7 +166,9 @@ export class NodeAgent {
       err = l.stderr_path === l.stdout_path ? out : openSync(l.stderr_path, 'w', 0o644);
       if (asOwner) for (const f of [files.script, files.nodefile, ...Object.values(layout), tmp, l.stdout_path, l.stderr_path]) chownSync(f, l.uid, l.gid);
       const [shell, shellArgs] = shellFor(l, files.script);
-      const run = asUser(shell, shellArgs, l.uid, l.gid);
+      const user = asUser(shell, shellArgs, l.uid, l.gid);
+      // On a machine that serves several nodes, the job sees its node's name as the hostname.
+      const run = user.ids ? { ...user, uts: false } : { ...user, ...onNode(this.o.node, user.cmd, user.args) };
       const child = spawn(run.cmd, run.args, {
         cwd: l.workdir,
         env: {

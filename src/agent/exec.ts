@@ -13,7 +13,7 @@ import type { AgentMessage } from '../gen/fleetq/v1/AgentMessage.js';
 import type { ExecOpen__Output } from '../gen/fleetq/v1/ExecOpen.js';
 import type { ExecInput__Output } from '../gen/fleetq/v1/ExecInput.js';
 import type { Logger } from '../util/log.js';
-import { accountOf, asUser } from './user.js';
+import { asUser } from './user.js';
 
 const SIGNALS = new Set(['SIGTERM', 'SIGKILL', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2']);
 
@@ -28,6 +28,16 @@ function canUseUts(): boolean {
 
 interface Exec { jobId: string; child: ChildProcess; pid: number }
 
+/**
+ * `cmd args` wrapped to run in a UTS namespace whose hostname is `node`, when this agent serves a
+ * node whose name is not this machine's hostname and can make one (root, util-linux); else as is.
+ * The wrapped command must not rely on spawn() setting ids (setuid happens inside, via setpriv).
+ */
+export function onNode(node: string, cmd: string, args: readonly string[]): { cmd: string; args: string[]; uts: boolean } {
+  if (node === hostname() || !canUseUts()) return { cmd, args: [...args], uts: false };
+  return { cmd: 'unshare', args: ['-u', 'sh', '-c', 'hostname "$1" || exit 126; shift; exec "$@"', 'sh', node, cmd, ...args], uts: true };
+}
+
 export class JobExecs {
   private readonly open = new Map<string, Exec>();
 
@@ -35,18 +45,16 @@ export class JobExecs {
 
   /** Starts `o.command` (a shell command line) for job o.job_id. */
   start(o: ExecOpen__Output): void {
-    const uts = this.node !== hostname() && canUseUts();
-    // In a UTS namespace: set the node's hostname as root, then become the job's user (with its
-    // supplementary groups when this node knows the account).
-    const groups = accountOf(o.uid) ? '--init-groups' : '--clear-groups';
-    const run = uts
-      ? { cmd: 'unshare', args: ['-u', 'sh', '-c', 'hostname "$0" || exit 126; if [ "$2" != 0 ]; then exec setpriv --reuid "$2" --regid "$3" "$4" sh -c "$1"; fi; exec sh -c "$1"', this.node, o.command, String(o.uid), String(o.gid), groups] }
-      : asUser('sh', ['-c', o.command], o.uid, o.gid);
+    // As the job's user (setpriv, with the account's groups), on a node of its own name when this
+    // machine serves several (MPI launchers tell nodes apart by hostname).
+    const user = asUser('sh', ['-c', o.command], o.uid, o.gid);
+    const run = user.ids ? { ...user, uts: false } : { ...onNode(this.node, user.cmd, user.args), ids: undefined };
+    const uts = run.uts;
     let child: ChildProcess;
     try {
       child = spawn(run.cmd, run.args, {
         cwd: o.cwd !== '' && existsSync(o.cwd) ? o.cwd : '/', env: o.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true,
-        ...('ids' in run && run.ids ? run.ids : {}),
+        ...(run.ids ?? {}),
       });
     } catch (e) {
       this.send({ exec_done: { exec_id: o.exec_id, code: 127, signal: '', error: (e as Error).message } });

@@ -21,7 +21,7 @@ import { isActive, type JobRecord } from '../jobs/model.js';
 import { NodeRegistry, NO_TOPOLOGY, topologyOf, type NodeRecord } from './nodes.js';
 import { AgentHub, type HubListener } from '../agent/hub.js';
 import { LocalProvider, splitNodes } from '../capacity/local.js';
-import { feasibility } from '../scheduler/plan.js';
+import { feasibility, type NodeSnapshot } from '../scheduler/plan.js';
 import { launcherFiles } from '../scheduler/ranks.js';
 import { SchedulerLoop } from '../scheduler/loop.js';
 import { FairShare, PriorityCalculator, priorityInputOf } from '../scheduler/priority.js';
@@ -138,12 +138,26 @@ export class Daemon {
    * The local cluster is fixed: what can never fit its nodes is refused at submit, with the
    * placement core's reason. (A provider that can add nodes will answer this itself.)
    */
+  /**
+   * What can ever run here: the local nodes and every node whose agent has registered (agents on
+   * other machines join the cluster), taken as up and idle. Rebuilt when that set of nodes changes.
+   */
   private admission(): ReturnType<typeof feasibility> {
     const specs = splitNodes({ server: this.cfg.server.name, nodes: this.cfg.local.nodes, ncpus: this.cfg.local.ncpus, mem_bytes: this.cfg.local.mem_bytes, ngpus: this.cfg.local.ngpus });
-    return feasibility(specs.map((n) => ({
+    const local: NodeSnapshot[] = specs.map((n) => ({
       name: n.name, up: true, ncpus: n.ncpus, mem_bytes: n.mem_bytes, ngpus: n.ngpus, free_ncpus: n.ncpus, free_mem_bytes: n.mem_bytes, free_ngpus: n.ngpus,
       njobs: 0, exclusive: false, ...NO_TOPOLOGY,
-    })));
+    }));
+    let key = '';
+    let check: ReturnType<typeof feasibility> = feasibility(local);
+    return (chunks, place) => {
+      const known = new Map(local.map((n) => [n.name, n]));
+      for (const n of this.nodes?.snapshot([]) ?? []) known.set(n.name, n);
+      const nodes = [...known.values()];
+      const k = nodes.map((n) => `${n.name}:${n.ncpus}:${n.mem_bytes}:${n.ngpus}:${n.efa}:${n.instance_type}:${n.placement_group}:${n.spot}`).join('|');
+      if (k !== key) { key = k; check = feasibility(nodes); }
+      return check(chunks, place);
+    };
   }
 
   private startProvider(): void {

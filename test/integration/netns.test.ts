@@ -1,0 +1,71 @@
+/**
+ * Agents as separate nodes: two agents on this machine, each in a network namespace of its own with
+ * its own address (test/helpers/netns.ts), registering with a daemon over TCP on the bridge. A
+ * 2-node MPI job (a C program built with mpicc) runs 2 ranks in each namespace — ranks exchange
+ * data over the bridge — each on the node the hostfile gave it; killing one agent with kill -9
+ * takes its node down. Where namespaces cannot be made the test fails, saying so.
+ */
+import test from 'ava';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDaemon, run, eventually, freePort, BIN, ROOT, type DaemonHandle } from '../helpers/daemon.js';
+import { makeTestNet, type TestNet } from '../helpers/netns.js';
+
+let net: TestNet | undefined;
+let d: DaemonHandle | undefined;
+const agents: ChildProcess[] = [];
+
+test.after.always(async () => {
+  for (const a of agents) try { a.kill('SIGKILL'); } catch { /* gone */ }
+  await d?.stop();
+  net?.remove();
+});
+
+test('two agents in network namespaces are two nodes: an MPI job spans them; a killed agent takes its node down', async (t) => {
+  net = makeTestNet('n', ['nsnode1', 'nsnode2'], 7);
+  const port = await freePort();
+  // The local node has 1 cpu: the 2-cpu chunks can only go to the namespaced nodes.
+  d = await startDaemon({ args: ['--listen', `${net.host}:${port}`], env: { FLEETQ_LOCAL_NCPUS: '1', FLEETQ_SCHEDULER_INTERVAL: '500ms', FLEETQ_AGENT_HEARTBEAT: '300ms', FLEETQ_AGENT_DOWN_AFTER: '3s' } });
+  for (const m of net.members) {
+    const state = join(d.home, `agent-${m.name}`);
+    mkdirSync(state, { recursive: true });
+    const a = spawn('ip', ['netns', 'exec', m.ns, process.execPath, join(BIN, 'fleetq'), 'agent', '--node', m.name, '--server', `${net.host}:${port}`,
+      '--token-file', join(d.home, 'agent.token'), '--state-dir', state, '--ncpus', '2', '--mem', String(2 ** 31), '--heartbeat-ms', '300'], { stdio: 'ignore' });
+    agents.push(a);
+  }
+  const nodes = async (): Promise<string> => (await run('pbsnodes', ['-aSj'], { home: d!.home })).stdout;
+  await eventually(async () => /nsnode1\s+free/.test(await nodes()) && /nsnode2\s+free/.test(await nodes()), 20000, 'both namespaced agents registered');
+
+  const cwd = mkdtempSync(join(tmpdir(), 'fq-ns-'));
+  chmodSync(cwd, 0o755);
+  const exe = join(cwd, 'where');
+  execFileSync('mpicc', ['-O2', '-o', exe, join(ROOT, 'test', 'fixtures', 'mpi', 'where.c')]);
+  writeFileSync(join(cwd, 'job.sh'), [
+    '#!/bin/bash',
+    'export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1',
+    'echo "ADDR $(hostname) $(ip -4 -o addr show eth0 | awk \'{print $4}\')"',
+    `mpirun -np 4 ${exe}`,
+  ].join('\n') + '\n');
+  const q = await run('qsub', ['-N', 'span', '-l', 'select=2:ncpus=2:mpiprocs=2', '-l', 'walltime=00:02:00', 'job.sh'], { home: d.home, cwd });
+  t.is(q.code, 0, q.stderr);
+  const id = q.stdout.trim();
+  const f = await eventually(async () => {
+    const r = await run('qstat', ['-x', '-f', '-F', 'json', id], { home: d!.home });
+    const j = (JSON.parse(r.stdout || '{}') as { Jobs?: Record<string, Record<string, unknown>> }).Jobs?.[id];
+    return j?.job_state === 'F' ? j : undefined;
+  }, 90000, `job ${id} to finish`);
+  const out = readFileSync(join(cwd, `span.o${id.split('.')[0]}`), 'utf8');
+  t.is(String(f.Exit_status), '0', out);
+  t.regex(String(f.exec_host), /^nsnode1\/0\*2\+nsnode2\/0\*2$/);
+  t.regex(out, /^ADDR nsnode1 198\.18\.7\.10\/24$/m, 'the script ran in the first node\'s namespace, under its name');
+  const ranks = [...out.matchAll(/^rank (\d) of 4 on (\S+) sum 6$/gm)].map((m) => [Number(m[1]), m[2]] as const).sort((a, b) => a[0] - b[0]);
+  t.deepEqual(ranks, [[0, 'nsnode1'], [1, 'nsnode1'], [2, 'nsnode2'], [3, 'nsnode2']], out);
+
+  // kill -9 of the second agent: its connection drops, its node goes down.
+  const pid = Number(execFileSync('pgrep', ['-f', `agent --node nsnode2 --server ${net.host}:${port}`]).toString().trim().split('\n')[0]);
+  process.kill(pid, 'SIGKILL');
+  await eventually(async () => /nsnode2\s+down/.test(await nodes()), 15000, 'nsnode2 down');
+  t.regex(await nodes(), /nsnode1\s+free/);
+});
