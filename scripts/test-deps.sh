@@ -57,6 +57,17 @@ need_apt "setpriv, unshare, runuser" 'command -v setpriv && command -v unshare &
 # ip (iproute2): the multi-node test puts agents in network namespaces of their own.
 need_apt "iproute2" 'command -v ip' iproute2
 
+# amazon-ec2-metadata-mock: the EC2 instance metadata service (IMDSv2) for the agent's facts and
+# spot notices. Built from the Go module proxy (Go is part of this machine's toolset).
+if command -v ec2-metadata-mock >/dev/null 2>&1; then log "ec2-metadata-mock" present
+else
+  go=$(command -v go || echo /usr/local/go/bin/go)
+  [ -x "$go" ] || die "go not found: it is needed to build ec2-metadata-mock"
+  GOBIN=/usr/local/bin "$go" install github.com/aws/amazon-ec2-metadata-mock/cmd/ec2-metadata-mock@v1.13.0 >/dev/null 2>&1 \
+    || die "go install ec2-metadata-mock@v1.13.0 failed"
+  log "ec2-metadata-mock" installed
+fi
+
 # An unprivileged user with a supplementary group: the test that a job runs as the user who
 # submitted it (uid, gid, groups, home). Only root can make it; a non-root run fails that test.
 if [ "$(id -u)" = 0 ]; then

@@ -24,6 +24,7 @@ import type { JobEnded } from '../gen/fleetq/v1/JobEnded.js';
 import type { Logger } from '../util/log.js';
 import { JobExecs, onNode } from './exec.js';
 import { asUser, loginEnv } from './user.js';
+import type { InstanceFacts } from './imds.js';
 
 export interface AgentOptions {
   node: string;
@@ -34,6 +35,8 @@ export interface AgentOptions {
   heartbeatMs: number;
   orphanExitMs: number;      // exit when the daemon has been away this long and no job runs
   log: Logger;
+  /** Facts read from the EC2 instance metadata service at start (fleetq agent --imds URL). */
+  instance?: InstanceFacts;
 }
 
 interface Running {
@@ -107,7 +110,10 @@ export class NodeAgent {
     });
     s.write({ register: {
       node: this.o.node, pid: process.pid, host: hostname(),
-      resources: { ncpus: this.o.ncpus, mem_bytes: this.o.mem_bytes, ngpus: this.o.ngpus, arch: 'linux' },
+      resources: {
+        ncpus: this.o.ncpus, mem_bytes: this.o.mem_bytes, ngpus: this.o.ngpus, arch: 'linux',
+        ...(this.o.instance ? { instance_id: this.o.instance.instance_id, instance_type: this.o.instance.instance_type, availability_zone: this.o.instance.availability_zone, placement_group: this.o.instance.placement_group, spot: this.o.instance.spot } : {}),
+      },
       running: this.runningList(), ended: this.spooledEnds(),
     } });
     this.lastConnected = Date.now();

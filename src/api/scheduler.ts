@@ -170,7 +170,7 @@ function listNodes(d: SchedulerDeps, names: string[]): Node[] {
       name: n.name, state, state_text: text, ncpus: n.ncpus, mem_bytes: n.mem_bytes, ngpus: n.ngpus,
       assigned_ncpus: u?.ncpus ?? 0, assigned_mem_bytes: u?.mem_bytes ?? 0, assigned_ngpus: u?.ngpus ?? 0,
       jobs: u?.jobs ?? [], host: n.host, provider: n.provider, last_state_change_unix: n.last_state_change_unix, comment: n.comment, arch: n.arch,
-      efa: n.topology.efa, instance_type: n.topology.instance_type, availability_zone: n.topology.az, placement_group: n.topology.placement_group,
+      efa: n.topology.efa, instance_type: n.topology.instance_type, availability_zone: n.topology.az, placement_group: n.topology.placement_group, instance_id: n.topology.instance_id ?? '',
       network_nodes: n.topology.network_nodes.some((x) => x !== '') ? [...n.topology.network_nodes] : [], spot: n.topology.spot,
     };
   });

@@ -10,7 +10,7 @@ import { VERSION } from '../version.js';
 
 const USAGE = `usage:
   fleetq daemon [--listen HOST:PORT] [--banner]   run the scheduler daemon (FLEETQ_HOME, default ~/.fleetq)
-  fleetq agent --node NAME --server TARGET --token-file FILE --state-dir DIR --ncpus N --mem BYTES [--ngpus N]
+  fleetq agent --node NAME --server TARGET --token-file FILE --state-dir DIR --ncpus N --mem BYTES [--ngpus N] [--imds URL]
                                                   run a node agent (the daemon starts these itself)
   fleetq sim TRACE [--policy none|easy|conservative] [--order fcfs|sjf|priority] [--procs N] [--first N] [--skip N] [--json] [--plot FILE.svg] [--engine auto|native|ts]
                                                   replay a workload trace (SWF) through the scheduler
@@ -31,6 +31,7 @@ async function agent(argv: string[]): Promise<void> {
     options: {
       node: { type: 'string' }, server: { type: 'string' }, 'token-file': { type: 'string' }, 'state-dir': { type: 'string' },
       ncpus: { type: 'string' }, mem: { type: 'string' }, ngpus: { type: 'string' }, 'heartbeat-ms': { type: 'string' }, 'orphan-exit-ms': { type: 'string' },
+      imds: { type: 'string' },
     },
   });
   for (const k of ['node', 'server', 'token-file', 'state-dir', 'ncpus', 'mem'] as const) {
@@ -39,10 +40,18 @@ async function agent(argv: string[]): Promise<void> {
   const { NodeAgent } = await import('../agent/agent.js');
   const { createLogger } = await import('../util/log.js');
   const log = createLogger(process.env.FLEETQ_LOG_LEVEL ?? 'info', { component: 'agent', node: v.node });
+  // On EC2: the instance's facts from the metadata service (IMDSv2), registered with the node.
+  let instance;
+  if (v.imds) {
+    const { readInstanceFacts } = await import('../agent/imds.js');
+    try { instance = await readInstanceFacts(v.imds); } catch (e) { throw new Error(`fleetq agent: --imds ${v.imds}: ${(e as Error).message}`); }
+    log.info({ ...instance }, 'instance facts from the metadata service');
+  }
   const a = new NodeAgent({
     node: v.node ?? '', server: v.server ?? '', tokenFile: v['token-file'] ?? '', stateDir: v['state-dir'] ?? '',
     ncpus: Number(v.ncpus), mem_bytes: Number(v.mem), ngpus: Number(v.ngpus ?? 0),
     heartbeatMs: Number(v['heartbeat-ms'] ?? 5000), orphanExitMs: Number(v['orphan-exit-ms'] ?? 600_000), log,
+    ...(instance ? { instance } : {}),
   });
   // Like pbs_mom on shutdown: the agent's jobs are killed (and reported), then it exits.
   process.on('SIGTERM', () => a.terminate());

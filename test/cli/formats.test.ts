@@ -104,7 +104,7 @@ test('-Q and -B tables', (t) => {
 const node = (p: Partial<Node> = {}): Node => ({
   name: 'node01', state: 'NODE_STATE_FREE', state_text: 'free', ncpus: 8, mem_bytes: 16 * 1024 ** 3, ngpus: 0, assigned_ncpus: 3, assigned_mem_bytes: 1024 ** 3,
   assigned_ngpus: 0, jobs: ['123.pbsserver'], host: 'node01', provider: 'local', last_state_change_unix: T, comment: '', arch: 'linux',
-  efa: 0, instance_type: '', availability_zone: '', placement_group: '', network_nodes: [], spot: false, ...p,
+  efa: 0, instance_type: '', availability_zone: '', placement_group: '', network_nodes: [], spot: false, instance_id: '', ...p,
 });
 
 test('pbsnodes -a, -l, -aSj and its JSON with both State keys', (t) => {

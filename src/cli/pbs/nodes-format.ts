@@ -13,6 +13,7 @@ export function nodeAttributes(n: Node): Array<[string, string]> {
     ['resources_available.ngpus', String(n.ngpus)], ['resources_available.vnode', n.name],
     // fleetq's placement facts (EC2 nodes), shown when known
     ['resources_available.efa', n.efa ? String(n.efa) : ''], ['resources_available.instance_type', n.instance_type],
+    ['resources_available.instance_id', n.instance_id ?? ''],
     ['resources_available.availability_zone', n.availability_zone], ['resources_available.placement_group', n.placement_group],
     ['resources_available.capacity', n.instance_type || n.spot ? (n.spot ? 'spot' : 'ondemand') : ''],
     ['resources_available.network_nodes', n.network_nodes.join(',')],

@@ -25,6 +25,7 @@ export interface Node {
   'placement_group'?: (string);
   'network_nodes'?: (string)[];
   'spot'?: (boolean);
+  'instance_id'?: (string);
 }
 
 export interface Node__Output {
@@ -49,4 +50,5 @@ export interface Node__Output {
   'placement_group': (string);
   'network_nodes': (string)[];
   'spot': (boolean);
+  'instance_id': (string);
 }

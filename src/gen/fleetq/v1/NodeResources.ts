@@ -14,6 +14,7 @@ export interface NodeResources {
   'network_nodes'?: (string)[];
   'spot'?: (boolean);
   'numa'?: (number);
+  'instance_id'?: (string);
 }
 
 export interface NodeResources__Output {
@@ -28,4 +29,5 @@ export interface NodeResources__Output {
   'network_nodes': (string)[];
   'spot': (boolean);
   'numa': (number);
+  'instance_id': (string);
 }
