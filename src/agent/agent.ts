@@ -24,7 +24,7 @@ import type { JobEnded } from '../gen/fleetq/v1/JobEnded.js';
 import type { Logger } from '../util/log.js';
 import { JobExecs, onNode } from './exec.js';
 import { asUser, loginEnv } from './user.js';
-import type { InstanceFacts } from './imds.js';
+import { NoticePoller, type InstanceFacts } from './imds.js';
 
 export interface AgentOptions {
   node: string;
@@ -37,6 +37,8 @@ export interface AgentOptions {
   log: Logger;
   /** Facts read from the EC2 instance metadata service at start (fleetq agent --imds URL). */
   instance?: InstanceFacts;
+  /** The metadata service to poll for spot interruption and rebalance notices, and how often. */
+  imds?: { url: string; pollMs: number };
 }
 
 interface Running {
@@ -84,6 +86,13 @@ export class NodeAgent {
     this.connect();
     // Not unref'd: the interval keeps the agent alive while it waits for the daemon.
     this.timers.push(setInterval(() => this.tick(), this.o.heartbeatMs));
+    // On EC2: spot interruption and rebalance notices go to the daemon, which drains the node.
+    if (this.o.imds) {
+      new NoticePoller(this.o.imds.url, (n) => {
+        this.log.warn({ ...n }, 'instance notice');
+        this.send({ notice: n });
+      }, (e) => this.log.debug({ err: e.message }, 'metadata poll failed')).start(this.o.imds.pollMs);
+    }
   }
 
   /** Kills every job (SIGTERM, then SIGKILL after kill_delay), reports their ends, then exits. */

@@ -21,6 +21,8 @@ export interface HubListener {
   disconnected(node: string, why: string): void;
   heartbeat(node: string, running: string[]): void;
   started(node: string, jobId: string, pid: number): void;
+  /** A spot interruption or rebalance notice for the node (from its metadata service). */
+  notice(node: string, kind: string, action: string, time: string): void;
   /** Must resolve once the end is durable; the hub then acknowledges it to the agent. */
   ended(node: string, e: JobEnded__Output): Promise<void>;
 }
@@ -156,6 +158,7 @@ export class AgentHub {
     if (m.msg === 'heartbeat' && m.heartbeat) this.listener.heartbeat(node, m.heartbeat.running.map((x) => x.job_id));
     else if (m.msg === 'started' && m.started) this.listener.started(node, m.started.job_id, m.started.pid);
     else if (m.msg === 'ended' && m.ended) this.ack(node, m.ended);
+    else if (m.msg === 'notice' && m.notice) this.listener.notice(node, m.notice.kind, m.notice.action, m.notice.time);
     else if (m.msg === 'exec_output' && m.exec_output) this.execs.get(m.exec_output.exec_id)?.sink.output(m.exec_output.fd, m.exec_output.data);
     else if (m.msg === 'exec_done' && m.exec_done) {
       const e = this.execs.get(m.exec_done.exec_id);

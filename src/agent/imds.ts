@@ -37,3 +37,56 @@ export async function readInstanceFacts(base: string, timeoutMs = 2000): Promise
   );
   return { instance_id: instance_id!, instance_type: instance_type!, availability_zone: availability_zone!, placement_group: placement_group!, spot: lifecycle === 'spot' };
 }
+
+/** A notice read from the metadata service (see agent.proto Notice). */
+export interface ImdsNotice { kind: 'spot-interruption' | 'rebalance'; action: string; time: string }
+
+/**
+ * Polls the metadata service for a spot interruption notice and a rebalance recommendation (AWS
+ * asks for every 5 s), telling `onNotice` of each new one once. The token is renewed when refused.
+ */
+export class NoticePoller {
+  #token = '';
+  readonly #seen = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly base: string, private readonly onNotice: (n: ImdsNotice) => void, private readonly onError: (e: Error) => void) {}
+
+  start(everyMs: number): void {
+    const tick = (): void => { void this.poll().catch((e: Error) => this.onError(e)); };
+    this.#timer = setInterval(tick, everyMs);
+    this.#timer.unref();
+    tick();
+  }
+
+  stop(): void { if (this.#timer) clearInterval(this.#timer); }
+
+  async poll(): Promise<void> {
+    const url = this.base.replace(/\/+$/, '');
+    const read = async (path: string): Promise<string> => {
+      if (this.#token === '') this.#token = await token(url, 2000);
+      const r = await fetch(`${url}/latest/meta-data/${path}`, { headers: { 'X-aws-ec2-metadata-token': this.#token }, signal: AbortSignal.timeout(2000) });
+      if (r.status === 401) { this.#token = ''; return read(path); }
+      if (r.status === 404) return '';
+      if (!r.ok) throw new Error(`${url}/latest/meta-data/${path}: HTTP ${r.status}`);
+      return r.text();
+    };
+    const action = await read('spot/instance-action');
+    if (action.trim() !== '') {
+      const j = JSON.parse(action) as { action?: string; time?: string };
+      this.#tell({ kind: 'spot-interruption', action: String(j.action ?? ''), time: String(j.time ?? '') });
+    }
+    const rebalance = await read('events/recommendations/rebalance');
+    if (rebalance.trim() !== '') {
+      const j = JSON.parse(rebalance) as { noticeTime?: string };
+      this.#tell({ kind: 'rebalance', action: '', time: String(j.noticeTime ?? '') });
+    }
+  }
+
+  #tell(n: ImdsNotice): void {
+    const key = `${n.kind}|${n.action}`;
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
+    this.onNotice(n);
+  }
+}

@@ -31,7 +31,7 @@ async function agent(argv: string[]): Promise<void> {
     options: {
       node: { type: 'string' }, server: { type: 'string' }, 'token-file': { type: 'string' }, 'state-dir': { type: 'string' },
       ncpus: { type: 'string' }, mem: { type: 'string' }, ngpus: { type: 'string' }, 'heartbeat-ms': { type: 'string' }, 'orphan-exit-ms': { type: 'string' },
-      imds: { type: 'string' },
+      imds: { type: 'string' }, 'notice-poll-ms': { type: 'string' },
     },
   });
   for (const k of ['node', 'server', 'token-file', 'state-dir', 'ncpus', 'mem'] as const) {
@@ -52,6 +52,7 @@ async function agent(argv: string[]): Promise<void> {
     ncpus: Number(v.ncpus), mem_bytes: Number(v.mem), ngpus: Number(v.ngpus ?? 0),
     heartbeatMs: Number(v['heartbeat-ms'] ?? 5000), orphanExitMs: Number(v['orphan-exit-ms'] ?? 600_000), log,
     ...(instance ? { instance } : {}),
+    ...(v.imds ? { imds: { url: v.imds, pollMs: Number(v['notice-poll-ms'] ?? 5000) } } : {}),
   });
   // Like pbs_mom on shutdown: the agent's jobs are killed (and reported), then it exits.
   process.on('SIGTERM', () => a.terminate());

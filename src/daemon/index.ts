@@ -184,12 +184,32 @@ export class Daemon {
         if (this.state === 'running') this.awaitAgent(node, `node ${node} lost (${why})`);
       },
       heartbeat: () => undefined,
+      notice: (node, kind, action, time) => { void this.onNotice(node, kind, action, time).catch((e: Error) => this.log.error({ node, err: e.message }, 'handling a notice failed')); },
       started: (_node, id, pid) => { void this.jobs.started(id, pid).catch((e: Error) => this.log.error({ err: e.message }, 'recording start failed')); },
       ended: async (_node, e) => {
         const job = await this.jobs.ended(e.job_id, e);
         if (job) this.log.info({ job: job.id, exit_status: job.exit_status }, 'job finished');
       },
     };
+  }
+
+  /**
+   * A spot interruption notice (or rebalance recommendation) for a node: nothing new is placed on it
+   * (offline, with the notice as its comment); on an interruption each job there gets the signal it
+   * asked for (-l checkpoint_signal, default SIGTERM) and the notice in its journal. When the node
+   * then goes, its jobs are handled as for any lost node (rerunnable ones requeued).
+   */
+  private async onNotice(node: string, kind: string, action: string, time: string): Promise<void> {
+    const text = kind === 'spot-interruption' ? `spot interruption notice: ${action || 'terminate'} at ${time}` : `rebalance recommendation at ${time}`;
+    this.log.warn({ node, kind, action, time }, 'instance notice: node drained');
+    await this.nodes.setOffline(node, true, text);
+    if (kind !== 'spot-interruption') return;
+    for (const j of [...this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')]) {
+      if (!j.alloc.some((a) => a.node === node)) continue;
+      const sig = j.resources?.other?.['checkpoint_signal'] ?? 'SIGTERM';
+      await this.jobs.note(j.seq, 'spot-notice', `node ${node}: ${text}; ${sig} sent`);
+      this.hub.signal(j.alloc[0]?.node ?? node, j.id, sig, false);
+    }
   }
 
   /** Active jobs on a node that its agent does not know are lost. */

@@ -73,6 +73,12 @@ export class NodeRegistry {
     return rec;
   }
 
+  /** Takes a node out of (or back into) scheduling, with why: running jobs stay; nothing new starts. */
+  async setOffline(name: string, offline: boolean, comment: string): Promise<void> {
+    const n = this.nodes.get(name);
+    if (n && (n.offline !== offline || n.comment !== comment)) await this.upsert({ ...n, offline, comment });
+  }
+
   async setUp(name: string, up: boolean, comment = ''): Promise<void> {
     const n = this.nodes.get(name);
     if (n && (n.up !== up || n.comment !== comment)) await this.upsert({ ...n, up, comment });

@@ -14,6 +14,7 @@ import type { JobEnded as _fleetq_v1_JobEnded, JobEnded__Output as _fleetq_v1_Jo
 import type { JobStarted as _fleetq_v1_JobStarted, JobStarted__Output as _fleetq_v1_JobStarted__Output } from './fleetq/v1/JobStarted.js';
 import type { Launch as _fleetq_v1_Launch, Launch__Output as _fleetq_v1_Launch__Output } from './fleetq/v1/Launch.js';
 import type { NodeResources as _fleetq_v1_NodeResources, NodeResources__Output as _fleetq_v1_NodeResources__Output } from './fleetq/v1/NodeResources.js';
+import type { Notice as _fleetq_v1_Notice, Notice__Output as _fleetq_v1_Notice__Output } from './fleetq/v1/Notice.js';
 import type { Register as _fleetq_v1_Register, Register__Output as _fleetq_v1_Register__Output } from './fleetq/v1/Register.js';
 import type { Registered as _fleetq_v1_Registered, Registered__Output as _fleetq_v1_Registered__Output } from './fleetq/v1/Registered.js';
 import type { RunningJob as _fleetq_v1_RunningJob, RunningJob__Output as _fleetq_v1_RunningJob__Output } from './fleetq/v1/RunningJob.js';
@@ -40,6 +41,7 @@ export interface ProtoGrpcType {
       JobStarted: MessageTypeDefinition<_fleetq_v1_JobStarted, _fleetq_v1_JobStarted__Output>
       Launch: MessageTypeDefinition<_fleetq_v1_Launch, _fleetq_v1_Launch__Output>
       NodeResources: MessageTypeDefinition<_fleetq_v1_NodeResources, _fleetq_v1_NodeResources__Output>
+      Notice: MessageTypeDefinition<_fleetq_v1_Notice, _fleetq_v1_Notice__Output>
       Register: MessageTypeDefinition<_fleetq_v1_Register, _fleetq_v1_Register__Output>
       Registered: MessageTypeDefinition<_fleetq_v1_Registered, _fleetq_v1_Registered__Output>
       RunningJob: MessageTypeDefinition<_fleetq_v1_RunningJob, _fleetq_v1_RunningJob__Output>

@@ -26,7 +26,9 @@ export interface ResourceReq {
 /** Chunk-level resources fleetq knows; others are refused as "Unknown resource". */
 const CHUNK_KEYS = new Set(['ncpus', 'mem', 'ngpus', 'mpiprocs', 'ompthreads', 'efa', 'instance_type', 'capacity']);
 /** Job-wide resources fleetq knows. */
-const JOB_KEYS = new Set(['select', 'place', 'walltime', 'ncpus', 'mem', 'ngpus', 'nodes', 'cput', 'file', 'software', 'mpiprocs', 'ompthreads']);
+const JOB_KEYS = new Set(['select', 'place', 'walltime', 'ncpus', 'mem', 'ngpus', 'nodes', 'cput', 'file', 'software', 'mpiprocs', 'ompthreads', 'checkpoint_signal']);
+/** Signals a job may ask for before its spot instance is taken away (-l checkpoint_signal=). */
+export const CHECKPOINT_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGQUIT'] as const;
 const PLACE_ARRANGEMENTS = new Set(['free', 'pack', 'scatter', 'vscatter']);
 const PLACE_SHARING = new Set(['excl', 'shared', 'exclhost']);
 
@@ -200,6 +202,12 @@ export function parseResourceList(list: string): ResourceReq {
       case 'ngpus': ngpus = positiveInt('Resource_List.ngpus', val); break;
       case 'nodes': nodes = val; break;
       case 'cput': req.other.cput = String(parseDuration('Resource_List.cput', val)); break;
+      case 'checkpoint_signal': {
+        const sig = val.toUpperCase().startsWith('SIG') ? val.toUpperCase() : `SIG${val.toUpperCase()}`;
+        if (!(CHECKPOINT_SIGNALS as readonly string[]).includes(sig)) throw invalid('Resource_List.checkpoint_signal', `'${val}' is not one of ${CHECKPOINT_SIGNALS.join(', ')}`);
+        req.other.checkpoint_signal = sig;
+        break;
+      }
       default: req.other[key] = val;
     }
   }

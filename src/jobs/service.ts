@@ -465,6 +465,12 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     await Promise.all(due.map((j) => this.update(j, { state: 'JOB_STATE_QUEUED', eligible_time_unix: now }, 'eligible', 'Execution time reached')));
   }
 
+  /** Records something that happened to a job in its journal (no state change), e.g. a spot notice. */
+  async note(seq: number, kind: string, message: string): Promise<void> {
+    const job = this.jobs.get(seq);
+    if (job) await this.update(job, {}, kind, message);
+  }
+
   /**
    * Sets the scheduler's comment on a waiting job, and when it expects the job to start (its
    * backfill reservation, unix seconds; 0 = none), when they changed.

@@ -22,6 +22,7 @@ const silent = pino({ level: 'silent' });
 
 class Recorder implements HubListener {
   regs: Register__Output[] = [];
+  notice(): void { /* not used here */ }
   ends = new Map<string, JobEnded__Output>();
   starts = new Map<string, number>();
   private waiters: Array<() => void> = [];

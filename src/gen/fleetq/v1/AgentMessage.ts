@@ -6,6 +6,7 @@ import type { JobStarted as _fleetq_v1_JobStarted, JobStarted__Output as _fleetq
 import type { JobEnded as _fleetq_v1_JobEnded, JobEnded__Output as _fleetq_v1_JobEnded__Output } from '../../fleetq/v1/JobEnded.js';
 import type { ExecOutput as _fleetq_v1_ExecOutput, ExecOutput__Output as _fleetq_v1_ExecOutput__Output } from '../../fleetq/v1/ExecOutput.js';
 import type { ExecDone as _fleetq_v1_ExecDone, ExecDone__Output as _fleetq_v1_ExecDone__Output } from '../../fleetq/v1/ExecDone.js';
+import type { Notice as _fleetq_v1_Notice, Notice__Output as _fleetq_v1_Notice__Output } from '../../fleetq/v1/Notice.js';
 
 export interface AgentMessage {
   'register'?: (_fleetq_v1_Register | null);
@@ -14,7 +15,8 @@ export interface AgentMessage {
   'ended'?: (_fleetq_v1_JobEnded | null);
   'exec_output'?: (_fleetq_v1_ExecOutput | null);
   'exec_done'?: (_fleetq_v1_ExecDone | null);
-  'msg'?: "register"|"heartbeat"|"started"|"ended"|"exec_output"|"exec_done";
+  'notice'?: (_fleetq_v1_Notice | null);
+  'msg'?: "register"|"heartbeat"|"started"|"ended"|"exec_output"|"exec_done"|"notice";
 }
 
 export interface AgentMessage__Output {
@@ -24,5 +26,6 @@ export interface AgentMessage__Output {
   'ended'?: (_fleetq_v1_JobEnded__Output | null);
   'exec_output'?: (_fleetq_v1_ExecOutput__Output | null);
   'exec_done'?: (_fleetq_v1_ExecDone__Output | null);
-  'msg'?: "register"|"heartbeat"|"started"|"ended"|"exec_output"|"exec_done";
+  'notice'?: (_fleetq_v1_Notice__Output | null);
+  'msg'?: "register"|"heartbeat"|"started"|"ended"|"exec_output"|"exec_done"|"notice";
 }
