@@ -10,7 +10,7 @@ import { VERSION } from '../version.js';
 
 const USAGE = `usage:
   fleetq daemon [--listen HOST:PORT] [--banner]   run the scheduler daemon (FLEETQ_HOME, default ~/.fleetq)
-  fleetq agent --node NAME --server TARGET --token-file FILE --state-dir DIR --ncpus N --mem BYTES [--ngpus N] [--imds URL]
+  fleetq agent --node NAME --server TARGET --token-file FILE --state-dir DIR --ncpus N --mem BYTES [--ngpus N] [--imds URL [--notice-poll-ms MS]]
                                                   run a node agent (the daemon starts these itself)
   fleetq sim TRACE [--policy none|easy|conservative] [--order fcfs|sjf|priority] [--procs N] [--first N] [--skip N] [--json] [--plot FILE.svg] [--engine auto|native|ts]
                                                   replay a workload trace (SWF) through the scheduler
