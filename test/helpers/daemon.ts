@@ -115,3 +115,12 @@ export async function eventually<T>(fn: () => Promise<T>, ms = 20000, what = 'co
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Waits until job `id` is finished (F) and returns its `qstat -x -f -F json` attributes. */
+export async function finishedJob(home: string, id: string, ms = 90000): Promise<Record<string, unknown>> {
+  return eventually(async () => {
+    const r = await run('qstat', ['-x', '-f', '-F', 'json', id], { home });
+    const j = (JSON.parse(r.stdout || '{}') as { Jobs?: Record<string, Record<string, unknown>> }).Jobs?.[id];
+    return j?.job_state === 'F' ? j : undefined;
+  }, ms, `job ${id} to finish`);
+}

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDaemon, run, eventually, BIN, ROOT, type DaemonHandle } from '../helpers/daemon.js';
+import { startDaemon, run, eventually, finishedJob, BIN, ROOT, type DaemonHandle } from '../helpers/daemon.js';
 
 let d: DaemonHandle;
 const cwd = mkdtempSync(join(tmpdir(), 'fq-mpi-'));
@@ -29,12 +29,8 @@ async function submit(script: string, args: string[]): Promise<string> {
   return r.stdout.trim();
 }
 
-async function finished(id: string): Promise<Record<string, string>> {
-  return eventually(async () => {
-    const r = await run('qstat', ['-x', '-f', '-F', 'json', id], { home: d.home });
-    const j = (JSON.parse(r.stdout || '{}') as { Jobs?: Record<string, Record<string, string>> }).Jobs?.[id];
-    return j?.job_state === 'F' ? j : undefined;
-  }, 90000, `job ${id} to finish`);
+async function finished(id: string): Promise<Record<string, unknown>> {
+  return finishedJob(d.home, id, 90000);
 }
 
 const out = (name: string, id: string): string => readFileSync(join(cwd, `${name}.o${id.split('.')[0]}`), 'utf8');

@@ -10,7 +10,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDaemon, run, eventually, freePort, BIN, ROOT, type DaemonHandle } from '../helpers/daemon.js';
+import { startDaemon, run, eventually, finishedJob, freePort, BIN, ROOT, type DaemonHandle } from '../helpers/daemon.js';
 import { makeTestNet, type TestNet } from '../helpers/netns.js';
 
 let net: TestNet | undefined;
@@ -51,11 +51,7 @@ test('two agents in network namespaces are two nodes: an MPI job spans them; a k
   const q = await run('qsub', ['-N', 'span', '-l', 'select=2:ncpus=2:mpiprocs=2', '-l', 'walltime=00:02:00', 'job.sh'], { home: d.home, cwd });
   t.is(q.code, 0, q.stderr);
   const id = q.stdout.trim();
-  const f = await eventually(async () => {
-    const r = await run('qstat', ['-x', '-f', '-F', 'json', id], { home: d!.home });
-    const j = (JSON.parse(r.stdout || '{}') as { Jobs?: Record<string, Record<string, unknown>> }).Jobs?.[id];
-    return j?.job_state === 'F' ? j : undefined;
-  }, 90000, `job ${id} to finish`);
+  const f = await finishedJob(d!.home, id, 90000);
   const out = readFileSync(join(cwd, `span.o${id.split('.')[0]}`), 'utf8');
   t.is(String(f.Exit_status), '0', out);
   t.regex(String(f.exec_host), /^nsnode1\/0\*2\+nsnode2\/0\*2$/);

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDaemon, run, eventually, freePort, BIN, type DaemonHandle } from '../helpers/daemon.js';
+import { startDaemon, run, eventually, finishedJob, freePort, BIN, type DaemonHandle } from '../helpers/daemon.js';
 import { connect } from '../../src/client/index.js';
 
 let d: DaemonHandle | undefined;
@@ -39,11 +39,7 @@ test('a spot interruption notice drains the node, signals the job as it asked an
   const q = await run('qsub', ['-N', 'spot', '-l', 'select=1:ncpus=2', '-l', 'checkpoint_signal=SIGUSR1', '-l', 'walltime=00:02:00', 'job.sh'], { home: d.home, cwd });
   t.is(q.code, 0, q.stderr);
   const id = q.stdout.trim();
-  const f = await eventually(async () => {
-    const r = await run('qstat', ['-x', '-f', '-F', 'json', id], { home: d!.home });
-    const j = (JSON.parse(r.stdout || '{}') as { Jobs?: Record<string, Record<string, unknown>> }).Jobs?.[id];
-    return j?.job_state === 'F' ? j : undefined;
-  }, 40000, `job ${id} to end on the notice`);
+  const f = await finishedJob(d!.home, id, 40000);
   t.regex(String(f.exec_host), /^spotnode\//);
   const out = readFileSync(join(cwd, `spot.o${id.split('.')[0]}`), 'utf8');
   t.regex(out, /^started$/m);

@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDaemon, run, eventually, type DaemonHandle } from '../helpers/daemon.js';
+import { startDaemon, run, eventually, finishedJob, type DaemonHandle } from '../helpers/daemon.js';
 import { connect } from '../../src/client/index.js';
 
 let d: DaemonHandle | undefined;
@@ -32,11 +32,7 @@ test('a job submitted by an unprivileged user runs as that user, with its groups
   const { job } = await fq.submitJob({ spec: { script: readFileSync(join(cwd, 'job.sh'), 'utf8'), workdir: cwd, name: 'who', user: 'fleetq-test' } });
   fq.close();
   const id = job.id;
-  const f = await eventually(async () => {
-    const r = await run('qstat', ['-x', '-f', '-F', 'json', id], { home: d!.home });
-    const j = (JSON.parse(r.stdout || '{}') as { Jobs?: Record<string, Record<string, unknown>> }).Jobs?.[id];
-    return j?.job_state === 'F' ? j : undefined;
-  }, 30000, `job ${id} to finish`);
+  const f = await finishedJob(d!.home, id, 30000);
   t.regex(String(f.Job_Owner), /^fleetq-test@/);
   const out = readFileSync(join(cwd, `who.o${id.split('.')[0]}`), 'utf8');
   const uid = Number(/uid=(\d+)/.exec(ids)?.[1]);
