@@ -3,8 +3,9 @@
  * holds one Connect stream: Register (with the jobs it still runs and those that ended while the
  * daemon was away), heartbeats, started/ended reports up; Launch, Signal, AckEnded, Shutdown down.
  *
- * Jobs run as real processes in their own process group, in PBS_O_WORKDIR, with PBS's environment,
- * stdout/stderr in the files PBS names. Walltime is enforced here (SIGTERM, kill_delay, SIGKILL), so
+ * Jobs run as real processes in their own process group (and, where it can, their own cgroup: see
+ * shepherd.ts), each under a fleetq-shepherd that ends them if this agent dies, in PBS_O_WORKDIR,
+ * with PBS's environment, stdout/stderr in the files PBS names. Walltime is enforced here (SIGTERM, kill_delay, SIGKILL), so
  * it holds while the daemon restarts. An ended job's report is written to the agent's spool before
  * it is sent, and removed only when the daemon acknowledges it: a report survives daemon and agent
  * restarts.
@@ -25,6 +26,7 @@ import type { Logger } from '../util/log.js';
 import { JobExecs, onNode } from './exec.js';
 import { asUser, loginEnv } from './user.js';
 import { NoticePoller, type InstanceFacts } from './imds.js';
+import { JobContainment } from './shepherd.js';
 
 export interface AgentOptions {
   node: string;
@@ -67,10 +69,12 @@ export class NodeAgent {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly log: Logger;
   private readonly execs: JobExecs;
+  private readonly contain: JobContainment;
 
   constructor(private readonly o: AgentOptions) {
     this.log = o.log;
-    this.execs = new JobExecs(o.node, (m) => this.send(m), o.log);
+    this.contain = new JobContainment(o.node, o.ncpus, o.stateDir, o.log);
+    this.execs = new JobExecs(o.node, (m) => this.send(m), o.log, this.contain, (id) => this.running.has(id));
     // jobs/ and tmp/ hold files that jobs running as their owners read: traversable, not listable.
     for (const d of ['jobs', 'ended', 'tmp']) mkdirSync(join(o.stateDir, d), { recursive: true, mode: d === 'ended' ? 0o700 : 0o711 });
     chmodSync(o.stateDir, 0o711);
@@ -83,6 +87,8 @@ export class NodeAgent {
 
   start(): void {
     writeFileSync(join(this.o.stateDir, 'agent.pid'), `${process.pid}\n`);
+    this.log.info({ node: this.o.node }, this.contain.describe());
+    this.contain.sweep();
     this.connect();
     // Not unref'd: the interval keeps the agent alive while it waits for the daemon.
     this.timers.push(setInterval(() => this.tick(), this.o.heartbeatMs));
@@ -128,6 +134,16 @@ export class NodeAgent {
     this.lastConnected = Date.now();
   }
 
+  /** What every job with processes here used so far (its script's, and its `fleetq rsh` commands'). */
+  private usageList(): Array<{ job_id: string; cput_seconds: number; mem_bytes: number }> {
+    const ids = new Set([...this.running.keys(), ...this.execs.jobs()]);
+    return [...ids].map((id) => {
+      const r = this.running.get(id);
+      const u = this.contain.usage(id, [...(r ? [r.pid] : []), ...this.execs.groupsOf(id)]);
+      return { job_id: id, cput_seconds: u?.cput_seconds ?? r?.cput ?? 0, mem_bytes: u?.mem_bytes ?? this.contain.peakOf(id) };
+    });
+  }
+
   private runningList(): Array<{ job_id: string; pid: number; start_time_unix: number }> {
     return [...this.running.values()].map((r) => ({ job_id: r.launch.job_id, pid: r.pid, start_time_unix: r.start }));
   }
@@ -141,7 +157,8 @@ export class NodeAgent {
 
   private tick(): void {
     for (const r of this.running.values()) r.cput = Math.max(r.cput, cpuSeconds(r.pid));
-    if (this.stream) { this.lastConnected = Date.now(); this.send({ heartbeat: { time_unix: now(), running: this.runningList() } }); }
+    this.execs.settle();
+    if (this.stream) { this.lastConnected = Date.now(); this.send({ heartbeat: { time_unix: now(), running: this.runningList(), usage: this.usageList() } }); }
     const idle = this.running.size === 0;
     if (idle && (this.shuttingDown || Date.now() - this.lastConnected > this.o.orphanExitMs)) this.exit();
   }
@@ -184,7 +201,10 @@ export class NodeAgent {
       const user = asUser(shell, shellArgs, l.uid, l.gid);
       // On a machine that serves several nodes, the job sees its node's name as the hostname.
       const run = user.ids ? { ...user, uts: false } : { ...user, ...onNode(this.o.node, user.cmd, user.args) };
-      const child = spawn(run.cmd, run.args, {
+      // Under a shepherd: in the job's cgroup, within its share of the node, ended if this agent dies.
+      const share = { ncpus: l.ncpus, mem_bytes: Number(l.mem_bytes), cpu_ids: l.cpu_ids, cput_limit_seconds: Number(l.cput_limit_seconds) };
+      const shep = this.contain.wrap(l.job_id, share, l.kill_delay_seconds, run.cmd, run.args, { cgroup: !run.ids });
+      const child = spawn(shep.cmd, shep.args, {
         cwd: l.workdir,
         env: {
           // A search path as a login shell would have one (launchers look their agents up in it).
@@ -192,7 +212,8 @@ export class NodeAgent {
           ...l.env, ...layout, ...this.launcherEnv(layout), PBS_NODEFILE: files.nodefile,
           ...loginEnv(run.how === 'self' ? process.getuid?.() ?? 0 : l.uid, l.env.PBS_O_HOME ?? process.env.HOME ?? '/'),
         },
-        stdio: ['ignore', out, err], detached: true,
+        // fd 3: the shepherd's lifeline (end-of-file there = this agent is gone).
+        stdio: ['ignore', out, err, 'pipe'], detached: true,
         ...(run.ids ?? {}),
       });
       const r: Running = { launch: l, child, pid: child.pid ?? 0, start: now(), reason: '', timers: [], cput: 0 };
@@ -246,23 +267,34 @@ export class NodeAgent {
     }
     if (!r || !SIGNALS.has(sig)) return;
     if (r.reason === '') r.reason = reason;
-    try { process.kill(-r.pid, sig as NodeJS.Signals); } catch { /* already gone */ }
-    if (thenKill) {
-      r.timers.push(setTimeout(() => { try { process.kill(-r.pid, 'SIGKILL'); } catch { /* gone */ } }, r.launch.kill_delay_seconds * 1000));
-    }
+    this.kill(r, sig as NodeJS.Signals);
+    if (thenKill) r.timers.push(setTimeout(() => this.kill(r, 'SIGKILL'), r.launch.kill_delay_seconds * 1000));
+  }
+
+  /** Signals every process of the job's script here: its cgroup where it has one, else its process group. */
+  private kill(r: Running, sig: NodeJS.Signals): void {
+    if (this.contain.signal(r.launch.job_id, sig)) return;
+    try { process.kill(-r.pid, sig); } catch { /* already gone */ }
   }
 
   private onExit(r: Running, code: number | null, sig: NodeJS.Signals | null): void {
     r.timers.forEach(clearTimeout);
     this.running.delete(r.launch.job_id);
     try { process.kill(-r.pid, 'SIGKILL'); } catch { /* the group is gone */ }
+    (r.child.stdio[3] as { destroy?: () => void } | null)?.destroy?.();
+    const used = this.contain.usage(r.launch.job_id);
+    const mem = used?.mem_bytes ?? this.contain.peakOf(r.launch.job_id);
+    const cput = used ? Math.max(used.cput_seconds, r.cput) : r.cput;
+    // Whatever of the job is left here (processes that left its group, its rsh commands) ends now.
+    this.execs.signalJob(r.launch.job_id, 'SIGKILL');
+    this.contain.release(r.launch.job_id);
     const signum = sig ? (({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGUSR1: 10, SIGUSR2: 12 } as Record<string, number>)[sig] ?? 15) : 0;
     const exit = r.reason === 'walltime' ? -29 : sig ? 256 + signum : (code ?? 0);
     const files = this.jobFiles(r.launch.job_id);
     for (const f of [files.script, files.nodefile, files.hostfile, files.rankfile, files.machinefile]) if (existsSync(f)) unlinkSync(f);
     rmSync(r.launch.env.TMPDIR ?? files.tmp, { recursive: true, force: true });
     this.log.info({ job: r.launch.job_id, exit, reason: r.reason }, 'job ended');
-    this.report({ job_id: r.launch.job_id, exit_status: exit, end_time_unix: now(), cput_seconds: r.cput, walltime_seconds: now() - r.start, reason: r.reason });
+    this.report({ job_id: r.launch.job_id, exit_status: exit, end_time_unix: now(), cput_seconds: cput, walltime_seconds: now() - r.start, reason: r.reason, mem_bytes: mem });
     if (this.shuttingDown && this.running.size === 0) setTimeout(() => this.exit(), 500).unref();
   }
 
@@ -280,6 +312,7 @@ export class NodeAgent {
     this.log.info({ node: this.o.node }, 'agent exiting');
     this.timers.forEach(clearInterval);
     try { unlinkSync(join(this.o.stateDir, 'agent.pid')); } catch { /* gone */ }
+    this.contain.close();
     this.stream?.end();
     this.client.close();
     setTimeout(() => process.exit(0), 100).unref();

@@ -1,7 +1,11 @@
 /**
  * Commands a job runs on this node through `fleetq rsh` (PBS's pbs_tmrsh): the daemon relays an
- * ExecOpen from the job's mother superior; this starts it in its own process group, as the job's
- * user, and streams its output back until it ends. On a node whose name is not this host's name —
+ * ExecOpen from the job's mother superior; this starts it in its own process group under a
+ * fleetq-shepherd (in the job's cgroup on this node, within the job's share of it, ended if the agent
+ * dies), as the job's user, and streams its output back until it ends. A command may leave
+ * processes behind on purpose (Open MPI's `orted --daemonize`): they stay in the job's cgroup here
+ * until they end or the job does. When nothing of a job is left here, what it used on this node goes
+ * to the daemon, which adds it to the job's resources_used. On a node whose name is not this host's name —
  * a local virtual node sharing a machine with others — the command runs in a UTS namespace whose
  * hostname is the node's name: MPI launchers (Open MPI's orted) identify nodes by hostname, and
  * would otherwise take every virtual node for the same host.
@@ -14,6 +18,7 @@ import type { ExecOpen__Output } from '../gen/fleetq/v1/ExecOpen.js';
 import type { ExecInput__Output } from '../gen/fleetq/v1/ExecInput.js';
 import type { Logger } from '../util/log.js';
 import { asUser } from './user.js';
+import type { JobContainment } from './shepherd.js';
 
 const SIGNALS = new Set(['SIGTERM', 'SIGKILL', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2']);
 
@@ -41,7 +46,38 @@ export function onNode(node: string, cmd: string, args: readonly string[]): { cm
 export class JobExecs {
   private readonly open = new Map<string, Exec>();
 
-  constructor(private readonly node: string, private readonly send: (m: AgentMessage) => void, private readonly log: Logger) {}
+  constructor(
+    private readonly node: string, private readonly send: (m: AgentMessage) => void, private readonly log: Logger,
+    private readonly contain: JobContainment,
+    /** Whether the job's script runs on this node (then the agent reports its usage at its end). */
+    private readonly scriptHere: (jobId: string) => boolean,
+  ) {}
+
+  /** Jobs whose script runs elsewhere, with a cgroup here that may still hold their processes. */
+  private readonly sisters = new Map<string, () => void>(); // → stops watching its cgroup
+
+  /** The jobs with commands (or processes they left) here. */
+  jobs(): Set<string> { return new Set([...this.open.values()].map((x) => x.jobId).concat([...this.sisters.keys()])); }
+
+  /**
+   * Jobs of which nothing is left here (no command open, their cgroup empty): their usage on this
+   * node goes to the daemon as final, and their cgroup is removed. Called on each heartbeat tick and
+   * when a command ends.
+   */
+  settle(): void {
+    const open = new Set([...this.open.values()].map((x) => x.jobId));
+    for (const [id, unwatch] of this.sisters) {
+      if (open.has(id) || this.contain.populated(id) || this.scriptHere(id)) continue;
+      this.sisters.delete(id);
+      unwatch();
+      const u = this.contain.usage(id);
+      this.send({ usage: { job_id: id, cput_seconds: u?.cput_seconds ?? 0, mem_bytes: u?.mem_bytes ?? this.contain.peakOf(id), final: true } });
+      this.contain.release(id);
+    }
+  }
+
+  /** The process groups of a job's commands here. */
+  groupsOf(jobId: string): number[] { return [...this.open.values()].filter((x) => x.jobId === jobId).map((x) => x.pid); }
 
   /** Starts `o.command` (a shell command line) for job o.job_id. */
   start(o: ExecOpen__Output): void {
@@ -52,8 +88,10 @@ export class JobExecs {
     const uts = run.uts;
     let child: ChildProcess;
     try {
-      child = spawn(run.cmd, run.args, {
-        cwd: o.cwd !== '' && existsSync(o.cwd) ? o.cwd : '/', env: o.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true,
+      const shep = this.contain.wrap(o.job_id, { ncpus: o.ncpus, mem_bytes: Number(o.mem_bytes), cpu_ids: o.cpu_ids }, 10, run.cmd, run.args, { cgroup: !run.ids });
+      child = spawn(shep.cmd, shep.args, {
+        // fd 3: the shepherd's lifeline (end-of-file there = this agent is gone).
+        cwd: o.cwd !== '' && existsSync(o.cwd) ? o.cwd : '/', env: o.env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true,
         ...(run.ids ?? {}),
       });
     } catch (e) {
@@ -62,6 +100,9 @@ export class JobExecs {
     }
     const x: Exec = { jobId: o.job_id, child, pid: child.pid ?? 0 };
     this.open.set(o.exec_id, x);
+    // Settled as soon as its last process here ends (not only at the next heartbeat), so its usage
+    // reaches the daemon before the job's end does.
+    if (!this.scriptHere(o.job_id) && !this.sisters.has(o.job_id)) this.sisters.set(o.job_id, this.contain.watch(o.job_id, () => this.settle()));
     this.log.debug({ job: o.job_id, exec: o.exec_id, pid: x.pid, uts }, 'exec started');
     child.stdout?.on('data', (d: Buffer) => this.send({ exec_output: { exec_id: o.exec_id, fd: 1, data: d } }));
     child.stderr?.on('data', (d: Buffer) => this.send({ exec_output: { exec_id: o.exec_id, fd: 2, data: d } }));
@@ -71,6 +112,9 @@ export class JobExecs {
       if (reported) return;
       reported = true;
       this.open.delete(o.exec_id);
+      (child.stdio[3] as { destroy?: () => void } | null)?.destroy?.();
+      // Before the end goes out: if nothing of the job is left here, its final usage goes first.
+      this.settle();
       this.send({ exec_done: { exec_id: o.exec_id, code, signal, error } });
     };
     child.on('error', (e) => done(127, '', e.message));
@@ -90,6 +134,8 @@ export class JobExecs {
   /** Signals every exec of a job on this node (qdel, walltime, the job's end). */
   signalJob(jobId: string, sig: string): void {
     for (const x of this.open.values()) if (x.jobId === jobId) this.kill(x, sig);
+    // What its commands left here (daemonized processes), where the job has a cgroup on this node.
+    if (this.sisters.has(jobId)) this.contain.signal(jobId, sig as NodeJS.Signals);
   }
 
   private kill(x: Exec, sig: string): void {

@@ -10,6 +10,7 @@ import type { AgentMessage__Output } from '../gen/fleetq/v1/AgentMessage.js';
 import type { DaemonMessage } from '../gen/fleetq/v1/DaemonMessage.js';
 import type { Register__Output } from '../gen/fleetq/v1/Register.js';
 import type { JobEnded__Output } from '../gen/fleetq/v1/JobEnded.js';
+import type { JobUsage__Output } from '../gen/fleetq/v1/JobUsage.js';
 import type { Launch } from '../gen/fleetq/v1/Launch.js';
 import type { ExecOpen } from '../gen/fleetq/v1/ExecOpen.js';
 import type { ExecInput } from '../gen/fleetq/v1/ExecInput.js';
@@ -20,6 +21,8 @@ export interface HubListener {
   /** The node's agent went away, or fell silent (`why` says which). */
   disconnected(node: string, why: string): void;
   heartbeat(node: string, running: string[]): void;
+  /** What a job's processes on the node used so far (with heartbeats, and when its last command there ends). */
+  usage(node: string, u: JobUsage__Output): void;
   started(node: string, jobId: string, pid: number): void;
   /** A spot interruption or rebalance notice for the node (from its metadata service). */
   notice(node: string, kind: string, action: string, time: string): void;
@@ -155,7 +158,10 @@ export class AgentHub {
       return r.node;
     }
     if (node === '') return node; // nothing but Register before registering
-    if (m.msg === 'heartbeat' && m.heartbeat) this.listener.heartbeat(node, m.heartbeat.running.map((x) => x.job_id));
+    if (m.msg === 'heartbeat' && m.heartbeat) {
+      this.listener.heartbeat(node, m.heartbeat.running.map((x) => x.job_id));
+      for (const u of m.heartbeat.usage) this.listener.usage(node, u);
+    } else if (m.msg === 'usage' && m.usage) this.listener.usage(node, m.usage);
     else if (m.msg === 'started' && m.started) this.listener.started(node, m.started.job_id, m.started.pid);
     else if (m.msg === 'ended' && m.ended) this.ack(node, m.ended);
     else if (m.msg === 'notice' && m.notice) this.listener.notice(node, m.notice.kind, m.notice.action, m.notice.time);

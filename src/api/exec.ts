@@ -13,6 +13,7 @@ import type { ExecReply } from '../gen/fleetq/v1/ExecReply.js';
 import type { JobService } from '../jobs/service.js';
 import type { JobRecord } from '../jobs/model.js';
 import { isActive } from '../jobs/model.js';
+import { shareOn } from '../jobs/launch.js';
 import type { AgentHub } from '../agent/hub.js';
 import type { Logger } from '../util/log.js';
 
@@ -62,7 +63,7 @@ export function execHandler(d: ExecDeps): (call: Call) => void {
         if ('code' in a) { refuse(call, a.code, a.details); return; }
         const s = req.start!;
         const ids = d.ids(a.job.spec.user);
-        id = d.hub.exec(s.host, { job_id: a.job.id, command: s.command, env: s.env, cwd: s.cwd, uid: ids.uid, gid: ids.gid }, {
+        id = d.hub.exec(s.host, { job_id: a.job.id, command: s.command, env: s.env, cwd: s.cwd, uid: ids.uid, gid: ids.gid, ...shareOn(a.job, s.host) }, {
           output: (fd, data) => { if (!ended) call.write(fd === 2 ? { stderr: data } : { stdout: data }); },
           done: (code, signal, error) => {
             if (ended) return;

@@ -33,6 +33,7 @@ import { acquireLock } from './lockfile.js';
 import { Metrics } from './metrics.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { userIds } from './users.js';
+import { JobNodeUsage } from './job-usage.js';
 import { VERSION } from '../version.js';
 
 export interface DaemonOptions { env?: Env; listen?: string; banner?: boolean }
@@ -43,6 +44,10 @@ export class Daemon {
   state: State = 'starting';
   private readonly closers: Array<() => unknown> = [];
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  private readonly usage = new JobNodeUsage({
+    sample: (id, t) => this.jobs.sample(id, t.cput_seconds, t.mem_bytes),
+    amend: (id, t) => { void this.jobs.amendUsage(id, t.cput_seconds, t.mem_bytes).catch((e: Error) => this.log.error({ job: id, err: e.message }, 'recording usage failed')); },
+  });
   private cfg!: Config;
   private root!: Logger;
   private log!: Logger;
@@ -95,7 +100,14 @@ export class Daemon {
     this.loop.priority = (job, now) => this.priority.total(priorityInputOf(job), now);
     this.loop.reservationLimit = this.cfg.scheduler.backfill_depth;
     // A cycle can only start something when a job becomes queued or resources are freed.
-    this.jobs.on('change', ({ event }) => { if (event.state === 'JOB_STATE_QUEUED' ? event.kind !== 'comment' : FREES.has(event.kind)) this.loop.trigger(); });
+    this.jobs.on('change', ({ event, job }) => {
+      if (event.kind === 'finished') {
+        this.usage.finished(job.id);
+        // Whatever the job left on its other nodes ends with it (PBS's mother superior kills its sisters' tasks).
+        for (const n of new Set(job.alloc.slice(1).map((a) => a.node))) if (n !== job.alloc[0]?.node) this.hub.signal(n, job.id, 'SIGKILL', false);
+      } else if (FREES.has(event.kind)) this.usage.forget(job.id);
+      if (event.state === 'JOB_STATE_QUEUED' ? event.kind !== 'comment' : FREES.has(event.kind)) this.loop.trigger();
+    });
     await this.serve();
     this.startProvider();
     this.loop.start();
@@ -184,10 +196,13 @@ export class Daemon {
         if (this.state === 'running') this.awaitAgent(node, `node ${node} lost (${why})`);
       },
       heartbeat: () => undefined,
+      usage: (node, u) => this.usage.report(u.job_id, node, { cput_seconds: Number(u.cput_seconds), mem_bytes: Number(u.mem_bytes) }),
       notice: (node, kind, action, time) => { void this.onNotice(node, kind, action, time).catch((e: Error) => this.log.error({ node, err: e.message }, 'handling a notice failed')); },
       started: (_node, id, pid) => { void this.jobs.started(id, pid).catch((e: Error) => this.log.error({ err: e.message }, 'recording start failed')); },
-      ended: async (_node, e) => {
-        const job = await this.jobs.ended(e.job_id, e);
+      ended: async (node, e) => {
+        // The job's other nodes' usage (its commands there, through fleetq rsh) adds to its first node's.
+        const all = this.usage.end(e.job_id, node, { cput_seconds: Number(e.cput_seconds), mem_bytes: Number(e.mem_bytes) });
+        const job = await this.jobs.ended(e.job_id, { ...e, ...all });
         if (job) this.log.info({ job: job.id, exit_status: job.exit_status }, 'job finished');
       },
     };

@@ -12,6 +12,7 @@ import type { ExecOutput as _fleetq_v1_ExecOutput, ExecOutput__Output as _fleetq
 import type { Heartbeat as _fleetq_v1_Heartbeat, Heartbeat__Output as _fleetq_v1_Heartbeat__Output } from './fleetq/v1/Heartbeat.js';
 import type { JobEnded as _fleetq_v1_JobEnded, JobEnded__Output as _fleetq_v1_JobEnded__Output } from './fleetq/v1/JobEnded.js';
 import type { JobStarted as _fleetq_v1_JobStarted, JobStarted__Output as _fleetq_v1_JobStarted__Output } from './fleetq/v1/JobStarted.js';
+import type { JobUsage as _fleetq_v1_JobUsage, JobUsage__Output as _fleetq_v1_JobUsage__Output } from './fleetq/v1/JobUsage.js';
 import type { Launch as _fleetq_v1_Launch, Launch__Output as _fleetq_v1_Launch__Output } from './fleetq/v1/Launch.js';
 import type { NodeResources as _fleetq_v1_NodeResources, NodeResources__Output as _fleetq_v1_NodeResources__Output } from './fleetq/v1/NodeResources.js';
 import type { Notice as _fleetq_v1_Notice, Notice__Output as _fleetq_v1_Notice__Output } from './fleetq/v1/Notice.js';
@@ -39,6 +40,7 @@ export interface ProtoGrpcType {
       Heartbeat: MessageTypeDefinition<_fleetq_v1_Heartbeat, _fleetq_v1_Heartbeat__Output>
       JobEnded: MessageTypeDefinition<_fleetq_v1_JobEnded, _fleetq_v1_JobEnded__Output>
       JobStarted: MessageTypeDefinition<_fleetq_v1_JobStarted, _fleetq_v1_JobStarted__Output>
+      JobUsage: MessageTypeDefinition<_fleetq_v1_JobUsage, _fleetq_v1_JobUsage__Output>
       Launch: MessageTypeDefinition<_fleetq_v1_Launch, _fleetq_v1_Launch__Output>
       NodeResources: MessageTypeDefinition<_fleetq_v1_NodeResources, _fleetq_v1_NodeResources__Output>
       Notice: MessageTypeDefinition<_fleetq_v1_Notice, _fleetq_v1_Notice__Output>

@@ -135,7 +135,7 @@ export function subjobOf(parent: JobRecord, index: number, state: JobState = 'JO
   return {
     ...rest, id: `${parent.seq}[${index}].${parent.server}`, state, state_letter: letterOf(state, true), comment: '',
     hold_types: 'n', start_time_unix: 0, end_time_unix: 0, modify_time_unix: now, has_exit_status: false, exit_status: 0,
-    exec_host: '', exec_vnode: '', nodes: [], run_count: 0, session_id: 0, used_walltime_seconds: 0, used_cput_seconds: 0,
+    exec_host: '', exec_vnode: '', nodes: [], run_count: 0, session_id: 0, used_walltime_seconds: 0, used_cput_seconds: 0, used_mem_bytes: 0,
     output_path: sub(parent.output_path), error_path: sub(parent.error_path), alloc: [], kill_reason: '',
     array: false, array_indices_submitted: '', array_indices_remaining: '', array_queued: 0, array_running: 0, array_exiting: 0,
     array_expired: 0, array_id: parent.id, array_index: index,

@@ -39,6 +39,16 @@ export function jobEnvironment(job: JobRecord, tmpdir: string): Record<string, s
 /** What MPI launchers read for the job, from its rank layout (src/scheduler/ranks.ts). */
 export interface RankFiles { hostfile: string; rankfile: string; machinefile: string; nodefile: string }
 
+/** The job's share of one of its nodes (its allocations there, summed). */
+export function shareOn(job: JobRecord, node: string): { ncpus: number; mem_bytes: number; cpu_ids: number[] } {
+  const here = job.alloc.filter((a) => a.node === node);
+  return {
+    ncpus: here.reduce((s, a) => s + a.ncpus, 0),
+    mem_bytes: here.reduce((s, a) => s + a.mem_bytes, 0),
+    cpu_ids: here.flatMap((a) => a.cpu_ids ?? []),
+  };
+}
+
 /** The Launch message for a job that has just been given its nodes. */
 export function launchMessage(job: JobRecord, opts: { tmpRoot: string; killDelaySeconds: number; uid: number; gid: number; files: RankFiles }): Launch {
   const tmpdir = `${opts.tmpRoot}/pbs.${job.id}`;
@@ -61,5 +71,7 @@ export function launchMessage(job: JobRecord, opts: { tmpRoot: string; killDelay
     hostfile: opts.files.hostfile,
     rankfile: opts.files.rankfile,
     machinefile: opts.files.machinefile,
+    ...shareOn(job, job.alloc[0]?.node ?? ''),
+    cput_limit_seconds: Number(job.resources?.other?.['cput'] ?? 0),
   };
 }

@@ -48,7 +48,7 @@ export interface ChangeEvent { event: EventRecord; job: JobRecord }
 
 export interface JobFilter { states?: JobState[]; users?: string[]; queues?: string[]; ids?: string[]; includeFinished?: boolean; /** arrays' subjobs after each array (qstat -t) */ subjobs?: boolean }
 
-export interface EndReport { exit_status: number; end_time_unix: number; cput_seconds: number; walltime_seconds: number; reason: string }
+export interface EndReport { exit_status: number; end_time_unix: number; cput_seconds: number; walltime_seconds: number; reason: string; mem_bytes?: number }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyStore = Store<JobRecord, any, any>;
@@ -439,7 +439,7 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
   private finish(job: JobRecord, r: EndReport, comment: string): Promise<JobRecord> {
     return this.update(job, {
       state: 'JOB_STATE_FINISHED', has_exit_status: true, exit_status: r.exit_status, end_time_unix: r.end_time_unix,
-      used_cput_seconds: r.cput_seconds, used_walltime_seconds: r.walltime_seconds, comment,
+      used_cput_seconds: r.cput_seconds, used_walltime_seconds: r.walltime_seconds, used_mem_bytes: r.mem_bytes ?? job.used_mem_bytes, comment,
     }, 'finished', `Exit_status=${r.exit_status}`);
   }
 
@@ -450,12 +450,33 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
   async lost(job: JobRecord, why: string): Promise<JobRecord> {
     if (!isActive(job.state)) return job;
     if (job.kill_reason === 'qdel') {
-      return this.finish(job, { exit_status: 256 + 9, end_time_unix: this.now(), cput_seconds: 0, walltime_seconds: 0, reason: 'qdel' }, `${job.comment}; ${why}`);
+      return this.finish(job, { exit_status: 256 + 9, end_time_unix: this.now(), cput_seconds: job.used_cput_seconds, walltime_seconds: this.now() - job.start_time_unix, reason: 'qdel' }, `${job.comment}; ${why}`);
     }
     if (job.spec.rerunnable) {
-      return this.update(job, { state: 'JOB_STATE_QUEUED', alloc: [], nodes: [], exec_host: '', exec_vnode: '', session_id: 0, comment: `Job requeued: ${why}` }, 'requeued', why);
+      return this.update(job, { state: 'JOB_STATE_QUEUED', alloc: [], nodes: [], exec_host: '', exec_vnode: '', session_id: 0, used_cput_seconds: 0, used_mem_bytes: 0, comment: `Job requeued: ${why}` }, 'requeued', why);
     }
-    return this.finish(job, { exit_status: JOB_EXEC.INITABT, end_time_unix: this.now(), cput_seconds: 0, walltime_seconds: this.now() - job.start_time_unix, reason: 'lost' }, `Job not rerunnable and ${why}`);
+    return this.finish(job, { exit_status: JOB_EXEC.INITABT, end_time_unix: this.now(), cput_seconds: job.used_cput_seconds, walltime_seconds: this.now() - job.start_time_unix, reason: 'lost' }, `Job not rerunnable and ${why}`);
+  }
+
+  /**
+   * What a running job used so far (its agents' latest reports, summed over its nodes), for qstat's
+   * resources_used while it runs. Kept in memory only — a sample, not an event: it is stored with
+   * the job's next change, and the end's report is what counts.
+   */
+  sample(id: string, cput_seconds: number, mem_bytes: number): boolean {
+    const job = this.record(id);
+    if (!job || job.state !== 'JOB_STATE_RUNNING') return false;
+    job.used_cput_seconds = cput_seconds;
+    job.used_mem_bytes = mem_bytes;
+    return true;
+  }
+
+  /** A finished job's usage grew (a node's report came after its end): recorded, durably. */
+  async amendUsage(id: string, cput_seconds: number, mem_bytes: number): Promise<void> {
+    const job = this.record(id);
+    if (!job || job.state !== 'JOB_STATE_FINISHED') return;
+    if (cput_seconds <= job.used_cput_seconds && mem_bytes <= Number(job.used_mem_bytes ?? 0)) return;
+    await this.update(job, { used_cput_seconds: Math.max(cput_seconds, job.used_cput_seconds), used_mem_bytes: Math.max(mem_bytes, Number(job.used_mem_bytes ?? 0)) }, 'usage', 'resources_used from the job\'s other nodes');
   }
 
   /** W jobs whose -a time has come become Q. */

@@ -30,6 +30,7 @@ class Recorder implements HubListener {
   registered(r: Register__Output): void { this.regs.push(r); this.poke(); }
   disconnected(): void { this.poke(); }
   heartbeat(): void {}
+  usage(): void {}
   started(_n: string, id: string, pid: number): void { this.starts.set(id, pid); this.poke(); }
   async ended(_n: string, e: JobEnded__Output): Promise<void> { this.ends.set(e.job_id, e); this.poke(); }
   async until(cond: () => boolean, ms = 15000): Promise<void> {

@@ -13,7 +13,7 @@ function job(seq: number, p: Partial<Job> = {}): Job {
     id: `${seq}.pbsserver`, seq, state: 'JOB_STATE_QUEUED', state_letter: 'Q', owner: 'alice@host1', queue: 'workq', comment: '', hold_types: 'n',
     create_time_unix: T, queue_time_unix: T, eligible_time_unix: T, start_time_unix: 0, end_time_unix: 0, modify_time_unix: T,
     has_exit_status: false, exit_status: 0, exec_host: '', exec_vnode: '', nodes: [], run_count: 0, session_id: 0,
-    used_walltime_seconds: 0, used_cput_seconds: 0, revision: 1, server: 'pbsserver', output_path: 'host1:/home/alice/STDIN.o1', error_path: 'host1:/home/alice/STDIN.e1',
+    used_walltime_seconds: 0, used_cput_seconds: 0, used_mem_bytes: 0, revision: 1, server: 'pbsserver', output_path: 'host1:/home/alice/STDIN.o1', error_path: 'host1:/home/alice/STDIN.e1',
     array: false, array_indices_submitted: '', array_indices_remaining: '', array_queued: 0, array_running: 0, array_exiting: 0, array_expired: 0, array_id: '', array_index: 0,
     spec: {
       name: 'STDIN', queue: 'workq', script: 'true\n', resource_list: '', workdir: '/home/alice', output_path: '', error_path: '', join_path: 'n',

@@ -79,7 +79,7 @@ export function jobAttributes(j: Job): Array<[string, string]> {
   const ran = j.start_time_unix > 0;
   const a: Array<[string, string]> = [
     ['Job_Name', s?.name ?? ''], ['Job_Owner', j.owner],
-    ...(ran ? [['resources_used.cput', hms(j.used_cput_seconds)], ['resources_used.ncpus', String(tot((c) => c.ncpus))],
+    ...(ran ? [['resources_used.cput', hms(j.used_cput_seconds)], ['resources_used.mem', `${Math.ceil(Number(j.used_mem_bytes ?? 0) / 1024)}kb`], ['resources_used.ncpus', String(tot((c) => c.ncpus))],
       ['resources_used.walltime', hms(j.end_time_unix ? j.used_walltime_seconds : Math.max(0, Math.floor(Date.now() / 1000) - j.start_time_unix))]] as Array<[string, string]> : []),
     ['job_state', j.state_letter], ['queue', j.queue], ['server', j.server], ['Account_Name', s?.account ?? ''],
     ['Checkpoint', 'u'], ['ctime', ctime(j.create_time_unix)], ['depend', s?.depend ?? ''], ['Error_Path', j.error_path],

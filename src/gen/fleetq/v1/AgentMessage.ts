@@ -7,6 +7,7 @@ import type { JobEnded as _fleetq_v1_JobEnded, JobEnded__Output as _fleetq_v1_Jo
 import type { ExecOutput as _fleetq_v1_ExecOutput, ExecOutput__Output as _fleetq_v1_ExecOutput__Output } from '../../fleetq/v1/ExecOutput.js';
 import type { ExecDone as _fleetq_v1_ExecDone, ExecDone__Output as _fleetq_v1_ExecDone__Output } from '../../fleetq/v1/ExecDone.js';
 import type { Notice as _fleetq_v1_Notice, Notice__Output as _fleetq_v1_Notice__Output } from '../../fleetq/v1/Notice.js';
+import type { JobUsage as _fleetq_v1_JobUsage, JobUsage__Output as _fleetq_v1_JobUsage__Output } from '../../fleetq/v1/JobUsage.js';
 
 export interface AgentMessage {
   'register'?: (_fleetq_v1_Register | null);
@@ -16,7 +17,8 @@ export interface AgentMessage {
   'exec_output'?: (_fleetq_v1_ExecOutput | null);
   'exec_done'?: (_fleetq_v1_ExecDone | null);
   'notice'?: (_fleetq_v1_Notice | null);
-  'msg'?: "register"|"heartbeat"|"started"|"ended"|"exec_output"|"exec_done"|"notice";
+  'usage'?: (_fleetq_v1_JobUsage | null);
+  'msg'?: "register"|"heartbeat"|"started"|"ended"|"exec_output"|"exec_done"|"notice"|"usage";
 }
 
 export interface AgentMessage__Output {
@@ -27,5 +29,6 @@ export interface AgentMessage__Output {
   'exec_output'?: (_fleetq_v1_ExecOutput__Output | null);
   'exec_done'?: (_fleetq_v1_ExecDone__Output | null);
   'notice'?: (_fleetq_v1_Notice__Output | null);
-  'msg'?: "register"|"heartbeat"|"started"|"ended"|"exec_output"|"exec_done"|"notice";
+  'usage'?: (_fleetq_v1_JobUsage__Output | null);
+  'msg'?: "register"|"heartbeat"|"started"|"ended"|"exec_output"|"exec_done"|"notice"|"usage";
 }

@@ -1,5 +1,6 @@
 // Original file: /work/main/proto/fleetq/v1/agent.proto
 
+import type { Long } from '@grpc/proto-loader';
 
 export interface ExecOpen {
   'exec_id'?: (string);
@@ -9,6 +10,9 @@ export interface ExecOpen {
   'cwd'?: (string);
   'uid'?: (number);
   'gid'?: (number);
+  'ncpus'?: (number);
+  'mem_bytes'?: (number | string | Long);
+  'cpu_ids'?: (number)[];
 }
 
 export interface ExecOpen__Output {
@@ -19,4 +23,7 @@ export interface ExecOpen__Output {
   'cwd': (string);
   'uid': (number);
   'gid': (number);
+  'ncpus': (number);
+  'mem_bytes': (number);
+  'cpu_ids': (number)[];
 }

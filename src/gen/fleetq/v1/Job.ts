@@ -47,6 +47,7 @@ export interface Job {
   'sched_priority'?: (number | string | Long);
   'sched_priority_parts'?: (string);
   'estimated_start_time_unix'?: (number | string | Long);
+  'used_mem_bytes'?: (number | string | Long);
   '_sched_priority'?: "sched_priority";
   '_sched_priority_parts'?: "sched_priority_parts";
   '_estimated_start_time_unix'?: "estimated_start_time_unix";
@@ -94,6 +95,7 @@ export interface Job__Output {
   'sched_priority'?: (number);
   'sched_priority_parts'?: (string);
   'estimated_start_time_unix'?: (number);
+  'used_mem_bytes': (number);
   '_sched_priority'?: "sched_priority";
   '_sched_priority_parts'?: "sched_priority_parts";
   '_estimated_start_time_unix'?: "estimated_start_time_unix";

@@ -9,6 +9,7 @@ export interface JobEnded {
   'cput_seconds'?: (number | string | Long);
   'walltime_seconds'?: (number | string | Long);
   'reason'?: (string);
+  'mem_bytes'?: (number | string | Long);
 }
 
 export interface JobEnded__Output {
@@ -18,4 +19,5 @@ export interface JobEnded__Output {
   'cput_seconds': (number);
   'walltime_seconds': (number);
   'reason': (string);
+  'mem_bytes': (number);
 }

@@ -19,6 +19,10 @@ export interface Launch {
   'hostfile'?: (string);
   'rankfile'?: (string);
   'machinefile'?: (string);
+  'ncpus'?: (number);
+  'mem_bytes'?: (number | string | Long);
+  'cpu_ids'?: (number)[];
+  'cput_limit_seconds'?: (number | string | Long);
 }
 
 export interface Launch__Output {
@@ -38,4 +42,8 @@ export interface Launch__Output {
   'hostfile': (string);
   'rankfile': (string);
   'machinefile': (string);
+  'ncpus': (number);
+  'mem_bytes': (number);
+  'cpu_ids': (number)[];
+  'cput_limit_seconds': (number);
 }
