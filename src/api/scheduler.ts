@@ -165,7 +165,8 @@ function listNodes(d: SchedulerDeps, names: string[]): Node[] {
     const u = usage.get(n.name);
     const busy = (u?.ncpus ?? 0) >= n.ncpus || (u?.exclusive ?? false);
     const state = n.offline ? 'NODE_STATE_OFFLINE' : !n.up ? 'NODE_STATE_DOWN' : busy ? 'NODE_STATE_JOB_BUSY' : 'NODE_STATE_FREE';
-    const text = n.offline ? 'offline' : !n.up ? 'down' : u?.exclusive ? 'job-exclusive' : busy ? 'job-busy' : 'free';
+    // PBS combines states with commas: an offline node that also went down is 'down,offline'.
+    const text = n.offline ? (n.up ? 'offline' : 'down,offline') : !n.up ? 'down' : u?.exclusive ? 'job-exclusive' : busy ? 'job-busy' : 'free';
     return {
       name: n.name, state, state_text: text, ncpus: n.ncpus, mem_bytes: n.mem_bytes, ngpus: n.ngpus,
       assigned_ncpus: u?.ncpus ?? 0, assigned_mem_bytes: u?.mem_bytes ?? 0, assigned_ngpus: u?.ngpus ?? 0,

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from 'node:f
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../util/log.js';
+import type { CapacityProvider } from './provider.js';
 
 export interface LocalNodeSpec { name: string; ncpus: number; mem_bytes: number; ngpus: number }
 
@@ -44,7 +45,7 @@ function alive(pid: number): boolean {
   } catch { return false; }
 }
 
-export class LocalProvider {
+export class LocalProvider implements CapacityProvider {
   readonly specs: LocalNodeSpec[];
   private timer: NodeJS.Timeout | undefined;
   /** When each agent was last started: one that has not written its pid file yet is not started twice. */
@@ -67,6 +68,17 @@ export class LocalProvider {
   /** Whether the node's agent runs or was started moments ago (it may not have written its pid file yet). */
   agentAlive(node: string): boolean {
     return this.agentPid(node) !== undefined || Date.now() - (this.spawnedAt.get(node) ?? 0) < 30_000;
+  }
+
+  /**
+   * A node is gone. One of this machine's virtual nodes gets a new agent at once (the machine is
+   * still here); a node this provider did not start (an agent on another machine) is not its to
+   * replace, and is only logged.
+   */
+  nodeGone(node: string, why: string): void {
+    const mine = this.specs.find((n) => n.name === node);
+    this.log.warn({ node, why, replaced: mine !== undefined }, 'capacity: node gone');
+    if (mine && this.agentPid(node) === undefined) { this.spawnedAt.set(node, Date.now()); this.spawnAgent(mine); }
   }
 
   /** Starts agents that are not running, then keeps checking. */

@@ -44,6 +44,8 @@ export class Daemon {
   state: State = 'starting';
   private readonly closers: Array<() => unknown> = [];
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  /** The latest spot interruption or rebalance notice of each node (until it goes or registers again). */
+  private readonly notices = new Map<string, string>();
   private readonly usage = new JobNodeUsage({
     sample: (id, t) => this.jobs.sample(id, t.cput_seconds, t.mem_bytes),
     amend: (id, t) => { void this.jobs.amendUsage(id, t.cput_seconds, t.mem_bytes).catch((e: Error) => this.log.error({ job: id, err: e.message }, 'recording usage failed')); },
@@ -59,7 +61,7 @@ export class Daemon {
   priority!: PriorityCalculator;
   /** The agents' shared secret; job tokens (fleetq rsh) are made from it. */
   private secret = '';
-  private provider!: LocalProvider;
+  private provider!: LocalProvider; // a CapacityProvider (src/capacity/provider.ts)
   private server!: grpc.Server;
   private address = '';
 
@@ -188,11 +190,13 @@ export class Daemon {
         const t = this.graceTimers.get(r.node);
         if (t) { clearTimeout(t); this.graceTimers.delete(r.node); }
         void this.nodes.upsert({ name: r.node, provider: 'local', host: r.host, arch: r.resources?.arch ?? 'linux', ncpus: r.resources?.ncpus ?? 0, mem_bytes: r.resources?.mem_bytes ?? 0, ngpus: r.resources?.ngpus ?? 0, up: true, topology: topologyOf(r.resources) })
-          .then(() => this.reconcile(r.node, new Set([...r.running.map((x) => x.job_id), ...r.ended.map((x) => x.job_id)])))
+          .then(() => this.reconcile(r.node, r.running.map((x) => x.job_id), r.ended.map((x) => x.job_id)))
           .then(() => this.loop.trigger(), (e: Error) => this.log.error({ err: e.message }, 'registering node failed'));
       },
       disconnected: (node, why) => {
-        void this.nodes.setUp(node, false, why);
+        // A node that had a spot notice keeps it in its comment: pbsnodes shows why it went.
+        const notice = this.notices.get(node);
+        void this.nodes.setUp(node, false, notice ? `${why}; ${notice}` : why);
         if (this.state === 'running') this.awaitAgent(node, `node ${node} lost (${why})`);
       },
       heartbeat: () => undefined,
@@ -217,6 +221,7 @@ export class Daemon {
   private async onNotice(node: string, kind: string, action: string, time: string): Promise<void> {
     const text = kind === 'spot-interruption' ? `spot interruption notice: ${action || 'terminate'} at ${time}` : `rebalance recommendation at ${time}`;
     this.log.warn({ node, kind, action, time }, 'instance notice: node drained');
+    this.notices.set(node, text);
     await this.nodes.setOffline(node, true, text);
     if (kind !== 'spot-interruption') return;
     for (const j of [...this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')]) {
@@ -227,10 +232,23 @@ export class Daemon {
     }
   }
 
-  /** Active jobs on a node that its agent does not know are lost. */
-  private async reconcile(node: string, known: Set<string>): Promise<void> {
+  /**
+   * An agent registered with the jobs it runs and those that ended while it was away. Active jobs on
+   * its node that it does not know are lost; jobs it runs that are not running there any more (the
+   * node was down long enough for them to be requeued, or they were deleted meanwhile) are killed,
+   * so a job never runs in two places.
+   */
+  private async reconcile(node: string, running: string[], ended: string[]): Promise<void> {
+    const known = new Set([...running, ...ended]);
     const lost = [...this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')].filter((j) => j.alloc[0]?.node === node && !known.has(j.id));
     for (const j of lost) await this.jobs.lost(j, `its node ${node} no longer runs it`);
+    for (const id of running) {
+      let job: JobRecord | undefined;
+      try { job = this.jobs.find(id); } catch { job = undefined; }
+      if (job && isActive(job.state) && job.alloc[0]?.node === node) continue;
+      this.log.warn({ node, job: id, state: job?.state ?? 'unknown' }, 'agent runs a job that is not running there: killed');
+      this.hub.signal(node, id, 'SIGKILL', false);
+    }
   }
 
   /**
@@ -245,7 +263,11 @@ export class Daemon {
       this.graceTimers.delete(node);
       if (this.state !== 'running' || this.hub.connected(node)) return;
       if (this.provider.agentAlive(node)) { this.awaitAgent(node, why); return; }
-      void this.loseJobsOn(node, why);
+      void this.loseJobsOn(node, why).then(() => {
+        const notice = this.notices.get(node);
+        this.notices.delete(node);
+        this.provider.nodeGone(node, notice ? `${why}; ${notice}` : why);
+      }, (e: Error) => this.log.error({ node, err: e.message }, 'handling a lost node failed'));
     }, this.cfg.agent.reconnect_grace_ms).unref());
   }
 

@@ -30,7 +30,7 @@ export function formatNodesLong(nodes: readonly Node[]): string {
 }
 
 export function formatNodesList(nodes: readonly Node[]): string {
-  return nodes.filter((n) => n.state_text === 'down' || n.state_text === 'offline')
+  return nodes.filter((n) => /\b(down|offline)\b/.test(n.state_text))
     .map((n) => `${n.name.padEnd(20)} ${n.state_text}${n.comment ? ` ${n.comment}` : ''}\n`).join('');
 }
 
