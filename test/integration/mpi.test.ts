@@ -121,3 +121,19 @@ test('qdel ends what the job started on its other node', async (t) => {
   await eventually(async () => count() === 0, 20000, 'no process of the job left on any node');
   t.is(count(), 0);
 });
+
+test('resources_used sums what the job used on all its nodes: ranks on the other node count too', async (t) => {
+  // 4 ranks, each ~1 s of cpu: 2 on the first node, 2 (under orted, started through fleetq rsh) on the other.
+  const id = await submit([
+    '#!/bin/bash',
+    'export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1',
+    "mpirun -np 4 python3 -c 'import time\nwhile time.process_time() < 1.0: pass'",
+  ].join('\n') + '\n', ['-N', 'cpu', '-l', 'select=2:ncpus=2:mpiprocs=2', '-l', 'walltime=00:02:00']);
+  const j = await finished(id);
+  t.is(String(j.Exit_status), '0', out('cpu', id));
+  const used = j.resources_used as Record<string, unknown>;
+  const cput = String(used.cput).split(':').reduce((s, p) => s * 60 + Number(p), 0);
+  // The first node alone used about 2 s (its 2 ranks and mpirun): more means the other node counted.
+  t.true(cput >= 3, `resources_used.cput ${String(used.cput)} covers the 4 ranks on both nodes`);
+  t.true(Number(String(used.mem).replace(/kb$/, '')) > 0, `resources_used.mem ${String(used.mem)}`);
+});
