@@ -87,7 +87,7 @@ export class NodeAgent {
 
   start(): void {
     writeFileSync(join(this.o.stateDir, 'agent.pid'), `${process.pid}\n`);
-    this.log.info({ node: this.o.node }, this.contain.describe());
+    this.log.info(this.contain.describe());
     this.contain.sweep();
     this.connect();
     // Not unref'd: the interval keeps the agent alive while it waits for the daemon.

@@ -10,10 +10,10 @@
  * (RLIMIT_DATA for memory, RLIMIT_CPU for -l cput) and CPU affinity (the job's CPU ids, on a node
  * that is this whole machine) do. `describe()` says which, for the agent's log.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, watch, writeFileSync, type Dirent } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { createHash } from 'node:crypto';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../util/log.js';
 
@@ -163,17 +163,15 @@ export class JobContainment {
   sweep(): number {
     if (!this.base) return 0;
     let n = 0;
-    for (const e of readdirSync(this.base, { withFileTypes: true })) {
+    let entries: Dirent[] = [];
+    try { entries = readdirSync(this.base, { withFileTypes: true }); } catch { return 0; }
+    for (const e of entries) {
       if (!e.isDirectory()) continue;
       const dir = join(this.base, e.name);
       if (/populated 1/.test(read(join(dir, 'cgroup.events')))) { write(join(dir, 'cgroup.kill'), '1'); n++; }
       removeLater(dir);
     }
     if (n > 0) this.log.warn({ node: this.node, jobs: n }, 'ended processes a previous agent of this node left');
-    // Empty cgroups of agents gone for good (temporary state dirs): rmdir refuses any in use.
-    for (const e of readdirSync(dirname(this.base), { withFileTypes: true })) {
-      if (e.isDirectory() && join(dirname(this.base), e.name) !== this.base) try { rmdirSync(join(dirname(this.base), e.name)); } catch { /* in use */ }
-    }
     return n;
   }
 }
