@@ -25,6 +25,8 @@
  * The command gets only its stdin, stdout and stderr: every other descriptor is closed before it
  * starts.
  *
+ * When the command ends, the shepherd writes on the lifeline what it used (see report_usage).
+ *
  * Exit: the command's exit code; if a signal ended it, the shepherd ends itself by the same signal,
  * so the agent sees what the command saw. 127 when the command cannot be started, 125 on a bad
  * argument or a cgroup that cannot be joined (with a message on stderr).
@@ -101,6 +103,18 @@ static int wait_child(int sfd, pid_t child, int *status, int ms) {
       if (read(sfd, &si, sizeof si) < 0 && errno != EAGAIN) return 0;
     }
   }
+}
+
+/*
+ * Tells the agent, on the lifeline, what the command and its reaped descendants used: the largest
+ * resident set of any one of them and their cpu time ("rusage maxrss_kb=N cpu_us=N").
+ */
+static void report_usage(int lifeline) {
+  if (lifeline < 0) return;
+  struct rusage ru;
+  if (getrusage(RUSAGE_CHILDREN, &ru) != 0) return;
+  long long cpu = (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+  dprintf(lifeline, "rusage maxrss_kb=%ld cpu_us=%lld\n", ru.ru_maxrss, cpu);
 }
 
 /* Ends as the child ended: the same exit code, or the same signal. */
@@ -190,7 +204,7 @@ int main(int argc, char **argv) {
     if (p[0].revents) {
       struct signalfd_siginfo si;
       while (read(sfd, &si, sizeof si) > 0) {}
-      if (waitpid(child, &status, WNOHANG) == child) mirror(status);
+      if (waitpid(child, &status, WNOHANG) == child) { report_usage(lifeline); mirror(status); }
     }
     if (lifeline >= 0 && p[1].revents) {
       char buf[256];

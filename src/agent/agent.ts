@@ -26,7 +26,7 @@ import type { Logger } from '../util/log.js';
 import { JobExecs, onNode } from './exec.js';
 import { asUser, loginEnv } from './user.js';
 import { NoticePoller, type InstanceFacts } from './imds.js';
-import { JobContainment } from './shepherd.js';
+import { JobContainment, lifelineUsage, type Usage } from './shepherd.js';
 
 export interface AgentOptions {
   node: string;
@@ -51,6 +51,8 @@ interface Running {
   reason: string;            // why it was killed: '', 'walltime', 'signal'
   timers: NodeJS.Timeout[];
   cput: number;
+  /** What the shepherd reported at the end (its command's largest process, cpu time). */
+  rusage: () => Usage;
 }
 
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -216,9 +218,10 @@ export class NodeAgent {
         stdio: ['ignore', out, err, 'pipe'], detached: true,
         ...(run.ids ?? {}),
       });
-      const r: Running = { launch: l, child, pid: child.pid ?? 0, start: now(), reason: '', timers: [], cput: 0 };
+      const r: Running = { launch: l, child, pid: child.pid ?? 0, start: now(), reason: '', timers: [], cput: 0, rusage: lifelineUsage(child) };
       this.running.set(l.job_id, r);
-      child.on('exit', (code, sig) => this.onExit(r, code, sig));
+      // 'close': once the shepherd's report on the lifeline has been read too.
+      child.on('close', (code, sig) => this.onExit(r, code, sig));
       child.on('error', (e) => { this.log.warn({ job: l.job_id, err: e.message }, 'job process error'); });
       if (l.walltime_seconds > 0) {
         r.timers.push(setTimeout(() => this.signal(l.job_id, 'SIGTERM', true, 'walltime'), l.walltime_seconds * 1000));
@@ -282,9 +285,11 @@ export class NodeAgent {
     this.running.delete(r.launch.job_id);
     try { process.kill(-r.pid, 'SIGKILL'); } catch { /* the group is gone */ }
     (r.child.stdio[3] as { destroy?: () => void } | null)?.destroy?.();
+    const ru = r.rusage();
+    this.contain.notePeak(r.launch.job_id, ru.mem_bytes);
     const used = this.contain.usage(r.launch.job_id);
     const mem = used?.mem_bytes ?? this.contain.peakOf(r.launch.job_id);
-    const cput = used ? Math.max(used.cput_seconds, r.cput) : r.cput;
+    const cput = Math.max(used?.cput_seconds ?? 0, r.cput, ru.cput_seconds);
     // Whatever of the job is left here (processes that left its group, its rsh commands) ends now.
     this.execs.signalJob(r.launch.job_id, 'SIGKILL');
     this.contain.release(r.launch.job_id);

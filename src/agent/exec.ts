@@ -18,7 +18,7 @@ import type { ExecOpen__Output } from '../gen/fleetq/v1/ExecOpen.js';
 import type { ExecInput__Output } from '../gen/fleetq/v1/ExecInput.js';
 import type { Logger } from '../util/log.js';
 import { asUser } from './user.js';
-import type { JobContainment } from './shepherd.js';
+import { lifelineUsage, type JobContainment } from './shepherd.js';
 
 const SIGNALS = new Set(['SIGTERM', 'SIGKILL', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2']);
 
@@ -98,6 +98,7 @@ export class JobExecs {
       this.send({ exec_done: { exec_id: o.exec_id, code: 127, signal: '', error: (e as Error).message } });
       return;
     }
+    const rusage = lifelineUsage(child);
     const x: Exec = { jobId: o.job_id, child, pid: child.pid ?? 0 };
     this.open.set(o.exec_id, x);
     // Settled as soon as its last process here ends (not only at the next heartbeat), so its usage
@@ -112,6 +113,7 @@ export class JobExecs {
       if (reported) return;
       reported = true;
       this.open.delete(o.exec_id);
+      this.contain.notePeak(o.job_id, rusage().mem_bytes);
       (child.stdio[3] as { destroy?: () => void } | null)?.destroy?.();
       // Before the end goes out: if nothing of the job is left here, its final usage goes first.
       this.settle();

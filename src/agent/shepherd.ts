@@ -15,6 +15,8 @@ import { availableParallelism, hostname } from 'node:os';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import type { Logger } from '../util/log.js';
 
 /** The shepherd binary, built beside the native addon (FLEETQ_SHEPHERD overrides). */
@@ -121,6 +123,9 @@ export class JobContainment {
 
   peakOf(jobId: string): number { return this.peak.get(jobId) ?? 0; }
 
+  /** A peak seen otherwise (a shepherd's report of its command's largest process). */
+  notePeak(jobId: string, bytes: number): void { this.peak.set(jobId, Math.max(this.peak.get(jobId) ?? 0, bytes)); }
+
   /** Whether any process of the job is left here. */
   populated(jobId: string): boolean {
     const dir = this.dir(jobId);
@@ -192,6 +197,21 @@ export function groupPids(pgid: number): number[] {
     if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid) out.push(Number(e));
   }
   return out;
+}
+
+/**
+ * Collects what the shepherd reports on its lifeline when its command ends: the largest resident
+ * set of any of the command's processes, and their cpu time. Attach before the child can end.
+ */
+export function lifelineUsage(child: ChildProcess): () => Usage {
+  let text = '';
+  const s = child.stdio[3] as Readable | null | undefined;
+  s?.on('data', (d: Buffer) => { text += d.toString(); });
+  s?.on('error', () => undefined);
+  return () => {
+    const m = /rusage maxrss_kb=(\d+) cpu_us=(\d+)/.exec(text);
+    return m ? { mem_bytes: Number(m[1]) * 1024, cput_seconds: Math.floor(Number(m[2]) / 1e6) } : { mem_bytes: 0, cput_seconds: 0 };
+  };
 }
 
 /** Resident memory of a process, from /proc (0 when gone). */

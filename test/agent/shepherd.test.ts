@@ -8,7 +8,7 @@ import test from 'ava';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { SHEPHERD, JobContainment } from '../../src/agent/shepherd.js';
+import { SHEPHERD, JobContainment, lifelineUsage } from '../../src/agent/shepherd.js';
 import { pino } from 'pino';
 
 const run = (args: string[]): ReturnType<typeof spawnSync> => spawnSync(SHEPHERD, args, { encoding: 'utf8', timeout: 10000 });
@@ -92,4 +92,13 @@ test('a leftover cgroup of a previous agent (its processes included) is swept at
   await new Promise<void>((r) => p.once('exit', () => r()));
   t.true(await until(() => !existsSync(dir), 3000));
   try { rmdirSync(again.base!); } catch { /* removed */ }
+});
+
+test('at its command\'s end it reports on the lifeline the largest process\'s resident memory and the cpu time', async (t) => {
+  const p = spawn(SHEPHERD, ['--', 'python3', '-c', 'b = bytearray(48 << 20); b[::4096] = b"x" * len(b[::4096])'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+  const usage = lifelineUsage(p);
+  const code = await new Promise<number | null>((r) => p.once('close', (c) => r(c)));
+  t.is(code, 0);
+  const u = usage();
+  t.true(u.mem_bytes >= 48 << 20, `maxrss ${u.mem_bytes} covers the 48 MiB touched`);
 });
