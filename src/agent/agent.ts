@@ -34,6 +34,8 @@ export interface AgentOptions {
   tokenFile: string;         // shared secret proving the agent belongs to this daemon
   stateDir: string;          // spool: scripts, nodefiles, ended reports, tmp dirs
   ncpus: number; mem_bytes: number; ngpus: number;
+  /** Found on the machine (src/agent/facts.ts): physical cores, NUMA domains, EFA devices. */
+  cores?: number; numa?: number; efa?: number;
   heartbeatMs: number;
   orphanExitMs: number;      // exit when the daemon has been away this long and no job runs
   log: Logger;
@@ -129,6 +131,7 @@ export class NodeAgent {
       node: this.o.node, pid: process.pid, host: hostname(),
       resources: {
         ncpus: this.o.ncpus, mem_bytes: this.o.mem_bytes, ngpus: this.o.ngpus, arch: 'linux',
+        cores: (this.o.cores ?? 0) <= this.o.ncpus ? this.o.cores ?? 0 : 0, numa: this.o.numa ?? 1, efa: this.o.efa ?? 0,
         ...(this.o.instance ? { instance_id: this.o.instance.instance_id, instance_type: this.o.instance.instance_type, availability_zone: this.o.instance.availability_zone, placement_group: this.o.instance.placement_group, spot: this.o.instance.spot } : {}),
       },
       running: this.runningList(), ended: this.spooledEnds(),

@@ -1,7 +1,7 @@
 /**
  * `fleetq`: the daemon, the node agent, and small admin commands.
  *   fleetq daemon [--listen HOST:PORT] [--banner]
- *   fleetq agent --node NAME --server TARGET --token-file F --state-dir D --ncpus N --mem BYTES [--ngpus N]
+ *   fleetq agent --node NAME --server TARGET --token-file F --state-dir D [--ncpus N] [--mem BYTES] [--ngpus N]
  *   fleetq sim TRACE [options]
  *   fleetq version
  */
@@ -10,8 +10,9 @@ import { VERSION } from '../version.js';
 
 const USAGE = `usage:
   fleetq daemon [--listen HOST:PORT] [--banner]   run the scheduler daemon (FLEETQ_HOME, default ~/.fleetq)
-  fleetq agent --node NAME --server TARGET --token-file FILE --state-dir DIR --ncpus N --mem BYTES [--ngpus N] [--imds URL [--notice-poll-ms MS]]
-                                                  run a node agent (the daemon starts these itself)
+  fleetq agent --node NAME --server TARGET --token-file FILE --state-dir DIR [--ncpus N] [--mem BYTES] [--ngpus N] [--imds URL [--notice-poll-ms MS]]
+                                                  run a node agent (the daemon starts these itself);
+                                                  cpus, cores, NUMA, memory, GPUs, EFA found on the machine
   fleetq sim TRACE [--policy none|easy|conservative] [--order fcfs|sjf|priority] [--procs N] [--first N] [--skip N] [--json] [--plot FILE.svg] [--engine auto|native|ts]
                                                   replay a workload trace (SWF) through the scheduler
   fleetq rsh [ssh options] HOST COMMAND...        from inside a job: run COMMAND on HOST, one of its nodes
@@ -34,9 +35,16 @@ async function agent(argv: string[]): Promise<void> {
       imds: { type: 'string' }, 'notice-poll-ms': { type: 'string' },
     },
   });
-  for (const k of ['node', 'server', 'token-file', 'state-dir', 'ncpus', 'mem'] as const) {
+  for (const k of ['node', 'server', 'token-file', 'state-dir'] as const) {
     if (!v[k]) throw new Error(`fleetq agent: --${k} is required`);
   }
+  for (const k of ['ncpus', 'mem', 'ngpus', 'heartbeat-ms', 'orphan-exit-ms', 'notice-poll-ms'] as const) {
+    const x = v[k];
+    if (x !== undefined && !(/^\d+$/.test(x) && Number(x) >= (k === 'ngpus' ? 0 : 1))) throw new Error(`fleetq agent: --${k} '${x}': a whole number${k === 'ngpus' ? '' : ' above 0'} is required`);
+  }
+  // What the machine is; --ncpus, --mem and --ngpus offer less (or say more) than was found.
+  const { machineFacts } = await import('../agent/facts.js');
+  const found = machineFacts();
   const { NodeAgent } = await import('../agent/agent.js');
   const { createLogger } = await import('../util/log.js');
   const log = createLogger(process.env.FLEETQ_LOG_LEVEL ?? 'info', { component: 'agent', node: v.node });
@@ -49,7 +57,8 @@ async function agent(argv: string[]): Promise<void> {
   }
   const a = new NodeAgent({
     node: v.node ?? '', server: v.server ?? '', tokenFile: v['token-file'] ?? '', stateDir: v['state-dir'] ?? '',
-    ncpus: Number(v.ncpus), mem_bytes: Number(v.mem), ngpus: Number(v.ngpus ?? 0),
+    ncpus: Number(v.ncpus ?? found.ncpus), mem_bytes: Number(v.mem ?? found.mem_bytes), ngpus: Number(v.ngpus ?? found.ngpus),
+    cores: found.cores, numa: found.numa, efa: found.efa,
     heartbeatMs: Number(v['heartbeat-ms'] ?? 5000), orphanExitMs: Number(v['orphan-exit-ms'] ?? 600_000), log,
     ...(instance ? { instance } : {}),
     ...(v.imds ? { imds: { url: v.imds, pollMs: Number(v['notice-poll-ms'] ?? 5000) } } : {}),

@@ -30,17 +30,19 @@ export interface NodeTopology extends PlacementFacts {
   numa: number;
   /** The EC2 instance, when the agent runs on one ('' otherwise). */
   instance_id?: string;
+  /** Physical cores (0 or absent = unknown, taken as ncpus). */
+  cores?: number;
 }
 
 export const NO_TOPOLOGY: Readonly<NodeTopology> = Object.freeze({ efa: 0, spot: false, instance_type: '', az: '', placement_group: '', network_nodes: ['', '', ''] as [string, string, string], numa: 1 });
 
 /** A node's topology from what its agent reported (missing layers as empty strings). */
-export function topologyOf(r: { efa?: number; spot?: boolean; instance_type?: string; availability_zone?: string; placement_group?: string; network_nodes?: readonly string[]; numa?: number; instance_id?: string } | null | undefined): NodeTopology {
+export function topologyOf(r: { efa?: number; spot?: boolean; instance_type?: string; availability_zone?: string; placement_group?: string; network_nodes?: readonly string[]; numa?: number; instance_id?: string; cores?: number } | null | undefined): NodeTopology {
   const nn = r?.network_nodes ?? [];
   return {
     instance_id: r?.instance_id ?? '',
     efa: r?.efa ?? 0, spot: r?.spot ?? false, instance_type: r?.instance_type ?? '', az: r?.availability_zone ?? '', placement_group: r?.placement_group ?? '',
-    network_nodes: [nn[0] ?? '', nn[1] ?? '', nn[2] ?? ''], numa: Math.max(1, r?.numa ?? 1),
+    network_nodes: [nn[0] ?? '', nn[1] ?? '', nn[2] ?? ''], numa: Math.max(1, r?.numa ?? 1), cores: r?.cores ?? 0,
   };
 }
 
@@ -112,6 +114,7 @@ export class NodeRegistry {
         njobs: x?.jobs.length ?? 0, exclusive: x?.exclusive ?? false,
         efa: n.topology.efa, spot: n.topology.spot, instance_type: n.topology.instance_type, az: n.topology.az,
         placement_group: n.topology.placement_group, network_nodes: n.topology.network_nodes, numa: n.topology.numa,
+        cores: n.topology.cores ?? 0,
       };
     });
   }

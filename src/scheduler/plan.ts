@@ -35,6 +35,8 @@ export interface NodeSnapshot extends PlacementFacts {
   /** Jobs with a chunk here; an exclusive job makes the node unavailable to others. */
   njobs: number;
   exclusive: boolean;
+  /** Physical cores (the daemon's NodeTopology.cores); absent, 0 or above ncpus = unknown. */
+  cores?: number;
   /** NUMA domains (the daemon's NodeTopology.numa); absent or not a whole number ≥ 1 = 1. */
   numa?: number;
 }
@@ -75,9 +77,11 @@ export function nativeNode(n: NodeSnapshot): NativeNode {
     name: n.name, ncpus: n.ncpus, free_ncpus: Math.max(0, n.free_ncpus), mem_bytes: n.mem_bytes, free_mem_bytes: Math.max(0, n.free_mem_bytes),
     ngpus: n.ngpus, free_ngpus: Math.max(0, n.free_ngpus), efa: n.efa, njobs: n.njobs, exclusive: n.exclusive, up: n.up, spot: n.spot,
     instance_type: n.instance_type, az: n.az, placement_group: n.placement_group, network_nodes: n.network_nodes,
-    // Not in the snapshot yet: cores unknown (= ncpus), ENA bandwidth unknown, group strategy unknown.
+    // Not in the snapshot yet: ENA bandwidth unknown, group strategy unknown.
     numa: n.numa !== undefined && (n.numa >>> 0) === n.numa && n.numa >= 1 ? n.numa : 1,
-    cores: 0, ena_gbps: 0, pg_strategy: '', pg_partition: -1,
+    // Cores as the agent found them; a node offering fewer cpus than its cores (--ncpus) counts as all cores.
+    cores: n.cores !== undefined && (n.cores >>> 0) === n.cores && n.cores <= n.ncpus ? n.cores : 0,
+    ena_gbps: 0, pg_strategy: '', pg_partition: -1,
   };
 }
 

@@ -10,7 +10,7 @@
 import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon, run, eventually, finishedJob, freePort, BIN, type DaemonHandle } from '../helpers/daemon.js';
 import { connect } from '../../src/client/index.js';
@@ -71,11 +71,13 @@ test('a spot notice drains the node and signals the job; when the instance goes,
   t.regex(requeued, /Resource_List.place = scatter/);
   await eventually(async () => /"msg":"capacity: node gone"/.test(d!.log()) && /spotnode.*spot interruption notice/.test(d!.log().split('\n').find((l) => l.includes('capacity: node gone')) ?? ''), 10000, 'the capacity provider told the node is gone');
 
-  // A node joins; the job runs there to its end.
+  // A node joins (its agent offering what it finds on the machine: no --ncpus, --mem); the job runs there to its end.
   const state2 = join(d.home, 'agent-spot2');
   mkdirSync(state2, { recursive: true });
   procs.push(spawn(process.execPath, [join(BIN, 'fleetq'), 'agent', '--node', 'spotnode2', '--server', `unix:${d.socket}`, '--token-file', join(d.home, 'agent.token'),
-    '--state-dir', state2, '--ncpus', '2', '--mem', String(2 ** 31)], { stdio: 'ignore' }));
+    '--state-dir', state2], { stdio: 'ignore' }));
+  await eventually(async () => /^spotnode2$/m.test(await nodes()), 15000, 'spotnode2 registered');
+  t.regex(await block('spotnode2'), new RegExp(`resources_available.ncpus = ${availableParallelism()}\\b`), 'the machine\'s vCPUs, found by the agent');
   const f = await finishedJob(d!.home, id, 40000);
   t.is(String(f.Exit_status), '0');
   t.regex(String(f.exec_host), /^spotnode2\//);

@@ -15,6 +15,7 @@ export interface NodeResources {
   'spot'?: (boolean);
   'numa'?: (number);
   'instance_id'?: (string);
+  'cores'?: (number);
 }
 
 export interface NodeResources__Output {
@@ -30,4 +31,5 @@ export interface NodeResources__Output {
   'spot': (boolean);
   'numa': (number);
   'instance_id': (string);
+  'cores': (number);
 }
