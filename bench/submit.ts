@@ -77,7 +77,7 @@ async function stream(address: string, jobs: number): Promise<void> {
   const sent: number[] = [];
   const lat: number[] = [];
   await new Promise<void>((resolve, reject) => {
-    const call = c.raw.SubmitJobs() as grpc.ClientDuplexStream<SubmitJobRequest, SubmitJobResponse__Output>;
+    const call = c.raw.SubmitJobs(c.callMetadata()) as grpc.ClientDuplexStream<SubmitJobRequest, SubmitJobResponse__Output>;
     call.on('data', () => { lat.push(performance.now() - (sent[lat.length] ?? t0)); });
     call.on('error', reject);
     call.on('end', () => resolve());

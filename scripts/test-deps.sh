@@ -56,6 +56,8 @@ need_apt "setpriv, unshare, runuser" 'command -v setpriv && command -v unshare &
 
 # ip (iproute2): the multi-node test puts agents in network namespaces of their own.
 need_apt "iproute2" 'command -v ip' iproute2
+# MUNGE (authentication of local users): munged, munge and unmunge; the tests start their own munged.
+need_apt "munge" 'command -v munged && command -v munge && command -v unmunge' munge
 
 # amazon-ec2-metadata-mock: the EC2 instance metadata service (IMDSv2) for the agent's facts and
 # spot notices. Built from the Go module proxy (Go is part of this machine's toolset).
@@ -78,6 +80,9 @@ if [ "$(id -u)" = 0 ]; then
     usermod -aG fleetq-grp fleetq-test
     log "test user" "created (fleetq-test, group fleetq-grp)"
   fi
+  # A second one: another user's job is not yours to delete (the authorization tests).
+  if id fleetq-other >/dev/null 2>&1; then log "second test user" present
+  else useradd -m -s /bin/bash fleetq-other; log "second test user" "created (fleetq-other)"; fi
 else
   log "test user" "skipped: not root"
 fi

@@ -20,6 +20,8 @@ const STATUS: Readonly<Record<ErrorCode, grpc.status>> = {
   RESOURCE_LIMIT: grpc.status.RESOURCE_EXHAUSTED,
   UNAVAILABLE: grpc.status.UNAVAILABLE,
   INTERNAL: grpc.status.INTERNAL,
+  UNAUTHENTICATED: grpc.status.UNAUTHENTICATED,
+  BAD_USER: grpc.status.PERMISSION_DENIED,
 };
 
 export function toStatus(err: unknown, log: Logger): Partial<grpc.StatusObject> {

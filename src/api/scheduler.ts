@@ -20,9 +20,14 @@ import type { EventRecord } from '../store/index.js';
 import { FleetqError, invalid } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import { toStatus, unary } from './errors.js';
+import { mayHoldTypes, mayModify, maySee, submitter, type Authenticator, type Identity } from './auth.js';
+import type { AuthConfig } from '../config/index.js';
 
 export interface SchedulerDeps {
   jobs: JobService;
+  /** Who calls (MUNGE, or asserted), and the rules of who may do what. */
+  auth: Authenticator;
+  authConfig: AuthConfig;
   nodes: NodeRegistry;
   server: { name: string; version: string; defaultQueue: string; startTime: number };
   log: Logger;
@@ -47,20 +52,15 @@ export function toProtoJob(j: JobRecord, priority?: PriorityCalculator, now = Ma
 
 const JOB_STATES = new Set<string>(['JOB_STATE_QUEUED', 'JOB_STATE_HELD', 'JOB_STATE_WAITING', 'JOB_STATE_RUNNING', 'JOB_STATE_EXITING', 'JOB_STATE_FINISHED', 'JOB_STATE_BEGUN']);
 
-function userOf(call: { metadata: grpc.Metadata }, spec?: JobSpec__Output | null): string {
-  const md = String(call.metadata.get('x-fleetq-user')[0] ?? '');
-  return spec?.user || md || 'nobody';
-}
-
 function requireId(id: string): string {
   if (id.trim() === '') throw invalid('id', 'a job id is required');
   return id;
 }
 
-function checkSubmit(req: SubmitJobRequest__Output, call: { metadata: grpc.Metadata }): JobSpec__Output {
+function checkSubmit(req: SubmitJobRequest__Output, owner: (specUser: string) => string): JobSpec__Output {
   if (!req.spec) throw invalid('spec', 'a job spec is required');
   if (req.request_id.length > 128) throw invalid('request_id', 'longer than 128 characters');
-  return { ...req.spec, user: userOf(call, req.spec) };
+  return { ...req.spec, user: owner(req.spec.user) };
 }
 
 /** Where a job sits in ListJobs' order: by seq, an array's parent (-1) before its subjobs (index). */
@@ -83,17 +83,27 @@ function toJobEvent(e: EventRecord, job: JobRecord | undefined, server: string):
 export function schedulerHandlers(d: SchedulerDeps): SchedulerHandlers {
   const { jobs, log } = d;
   const view = (j: JobRecord): Job => toProtoJob(j, d.priority);
-  const submit = async (req: SubmitJobRequest__Output, call: { metadata: grpc.Metadata }): Promise<SubmitJobResponse> => {
-    const r = await jobs.submit(checkSubmit(req, call), req.request_id);
+  const who = (call: { metadata: grpc.Metadata }): Promise<Identity> => d.auth.identify(call.metadata);
+  const submit = async (req: SubmitJobRequest__Output, call: { metadata: grpc.Metadata }, caller?: Identity): Promise<SubmitJobResponse> => {
+    const w = caller ?? await who(call);
+    const r = await jobs.submit(checkSubmit(req, (u) => submitter(d.authConfig, w, u)), req.request_id);
     return { job: view(r.job), existing: r.existing };
+  };
+  /** The job `id`, when `w` may act on it (PERMISSION_DENIED otherwise). */
+  const ownJob = (w: Identity, id: string, verb: string): JobRecord => {
+    const j = jobs.find(requireId(id));
+    mayModify(w, j, verb);
+    return j;
   };
   return {
     SubmitJob: unary(log, submit),
     SubmitJobs: (call) => {
       // Each request is answered in order; concurrent ones share store commits.
       let chain = Promise.resolve();
+      const caller = who(call);
+      caller.catch(() => undefined); // reported with the first request's answer
       call.on('data', (req: SubmitJobRequest__Output) => {
-        const p = submit(req, call);
+        const p = caller.then((w) => submit(req, call, w));
         p.catch(() => undefined); // the chain below reports it, in order
         chain = chain.then(() => p.then((res) => { call.write(res); }));
       });
@@ -101,33 +111,58 @@ export function schedulerHandlers(d: SchedulerDeps): SchedulerHandlers {
         chain.then(() => call.end(), (err: unknown) => call.emit('error', toStatus(err, log)));
       });
     },
-    GetJob: unary(log, (req) => view(jobs.find(requireId(req.id)))),
-    ListJobs: unary(log, (req) => {
+    GetJob: unary(log, async (req, call) => {
+      const w = await who(call);
+      const j = jobs.find(requireId(req.id));
+      if (!maySee(d.authConfig, w, j)) throw new FleetqError('PERMISSION_DENIED', `Unauthorized Request: job ${j.id} is not ${w.user}'s (auth.jobs_visible: own)`);
+      return view(j);
+    }),
+    ListJobs: unary(log, async (req, call) => {
+      const w = await who(call);
       for (const s of req.states) if (!JOB_STATES.has(s)) throw invalid('states', `'${s}' is not a job state`);
       if (req.page_size > 10_000) throw invalid('page_size', `${req.page_size} is over the maximum of 10000`);
       const size = req.page_size || 1000;
       const [afterSeq, afterIndex] = afterPlace(req.page_token);
       const all = jobs.list({ states: req.states as JobState[], users: req.users, queues: req.queues, ids: req.ids, includeFinished: req.include_finished, subjobs: req.include_subjobs })
-        .filter((j) => { const [s, i] = place(j); return s > afterSeq || (s === afterSeq && i > afterIndex); });
+        .filter((j) => { const [s, i] = place(j); return (s > afterSeq || (s === afterSeq && i > afterIndex)) && maySee(d.authConfig, w, j); });
       const page = all.slice(0, size);
       const last = page[page.length - 1];
       return { jobs: page.map(view), next_page_token: all.length > size && last ? pageToken(last) : '' };
     }),
-    WatchJobs: (call) => watch(d, call),
+    WatchJobs: (call) => {
+      who(call).then((w) => watch(d, call, (j) => maySee(d.authConfig, w, j)), (err: unknown) => call.emit('error', toStatus(err, log)));
+    },
     Exec: (call) => {
       if (d.exec) d.exec(call);
       else call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'Exec: this server runs no agents' });
     },
-    CancelJob: unary(log, async (req, call) => ({ job: view(await jobs.cancel(requireId(req.id), req.force, userOf(call))) })),
-    HoldJob: unary(log, async (req) => ({ job: view(await jobs.hold(requireId(req.id), req.hold_types)) })),
-    ReleaseJob: unary(log, async (req) => ({ job: view(await jobs.release(requireId(req.id), req.hold_types)) })),
-    AlterJob: unary(log, async (req) => {
+    CancelJob: unary(log, async (req, call) => {
+      const w = await who(call);
+      ownJob(w, req.id, 'delete');
+      return { job: view(await jobs.cancel(requireId(req.id), req.force, w.user)) };
+    }),
+    HoldJob: unary(log, async (req, call) => {
+      const w = await who(call);
+      ownJob(w, req.id, 'hold');
+      mayHoldTypes(w, req.hold_types);
+      return { job: view(await jobs.hold(requireId(req.id), req.hold_types)) };
+    }),
+    ReleaseJob: unary(log, async (req, call) => {
+      const w = await who(call);
+      ownJob(w, req.id, 'release');
+      mayHoldTypes(w, req.hold_types);
+      return { job: view(await jobs.release(requireId(req.id), req.hold_types)) };
+    }),
+    AlterJob: unary(log, async (req, call) => {
+      const w = await who(call);
       if (!req.spec) throw invalid('spec', 'the new values are required');
+      ownJob(w, req.id, 'alter');
       return { job: view(await jobs.alter(requireId(req.id), req.spec, req.update_mask)) };
     }),
-    ListNodes: unary(log, (req) => ({ nodes: listNodes(d, req.names) })),
-    ListQueues: unary(log, (req) => ({ queues: listQueues(d, req.names) })),
-    GetServer: unary(log, () => {
+    ListNodes: unary(log, async (req, call) => { await who(call); return { nodes: listNodes(d, req.names) }; }),
+    ListQueues: unary(log, async (req, call) => { await who(call); return { queues: listQueues(d, req.names) }; }),
+    GetServer: unary(log, async (_req, call) => {
+      await who(call);
       const counts = stateCounts([...jobs.all()]);
       return {
         name: d.server.name, version: d.server.version, default_queue: d.server.defaultQueue, state_count: counts,
@@ -178,9 +213,13 @@ function listNodes(d: SchedulerDeps, names: string[]): Node[] {
 }
 
 /** WatchJobs: replays journaled events after since_revision, then streams live ones, without gaps or repeats. */
-function watch(d: SchedulerDeps, call: grpc.ServerWritableStream<{ since_revision: number; ids: string[] }, JobEvent>): void {
+function watch(d: SchedulerDeps, call: grpc.ServerWritableStream<{ since_revision: number; ids: string[] }, JobEvent>, visible: (j: JobRecord) => boolean): void {
   const ids = new Set(call.request.ids.map((id) => { try { return d.jobs.find(id).seq; } catch { return -1; } }));
-  const want = (seq: number): boolean => ids.size === 0 || ids.has(seq);
+  const want = (seq: number): boolean => {
+    if (ids.size > 0 && !ids.has(seq)) return false;
+    const j = d.jobs.get(seq);
+    return j === undefined || visible(j);
+  };
   let last = call.request.since_revision;
   let replaying = last > 0;
   const buffered: ChangeEvent[] = [];

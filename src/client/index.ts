@@ -12,6 +12,7 @@ import { userInfo } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import { serviceDefinition } from '../proto/light.js';
 import { serverAddress } from '../config/paths.js';
+import { clientMungeSocket, mintCredential, MUNGE_HEADER } from '../auth/munge.js';
 import type { SchedulerClient } from '../gen/fleetq/v1/Scheduler.js';
 import type { SubmitJobRequest } from '../gen/fleetq/v1/SubmitJobRequest.js';
 import type { SubmitJobResponse__Output } from '../gen/fleetq/v1/SubmitJobResponse.js';
@@ -49,9 +50,19 @@ export interface ConnectOptions {
   address?: string;
   /** Per-call deadline in milliseconds; default 30000. */
   timeoutMs?: number;
-  /** Sent as the `x-fleetq-user` metadata; default the OS user. */
+  /** Sent as the `x-fleetq-user` metadata; default the OS user. A daemon with MUNGE on takes the user from the credential (root may name another). */
   user?: string;
+  /**
+   * MUNGE: the munged socket to get credentials from (default FLEETQ_MUNGE_SOCKET, else
+   * /run/munge/munge.socket.2), or false for none. A credential is sent when munged is there.
+   */
+  munge?: string | false;
+  /** A MUNGE credential minted elsewhere (a portal's helper running as the user), sent instead of minting one. */
+  mungeCredential?: string;
 }
+
+/** Credentials live 300 s by default: a long-lived client mints a new one well before. */
+const MUNGE_REFRESH_MS = 120_000;
 
 /** A response whose `job` the server always sets. */
 export type WithJob<T extends { job: Job__Output | null }> = Omit<T, 'job'> & { job: Job__Output };
@@ -68,12 +79,16 @@ export class FleetqClient {
   readonly address: string;
   private readonly timeoutMs: number;
   private readonly metadata: grpc.Metadata;
+  private readonly mungeSocket: string | undefined;
+  private mungeMinted = 0;
 
   constructor(opts: ConnectOptions = {}) {
     this.address = opts.address ?? serverAddress();
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.metadata = new grpc.Metadata();
     this.metadata.set('x-fleetq-user', opts.user ?? userInfo().username);
+    this.mungeSocket = opts.munge === false || opts.mungeCredential !== undefined ? undefined : (opts.munge ?? clientMungeSocket());
+    if (opts.mungeCredential !== undefined) this.metadata.set(MUNGE_HEADER, opts.mungeCredential);
     const Scheduler = grpc.makeGenericClientConstructor(serviceDefinition('fleetq.v1.Scheduler'), 'Scheduler');
     this.raw = new Scheduler(this.address, grpc.credentials.createInsecure(), {
       'grpc.enable_retries': 0,
@@ -85,10 +100,21 @@ export class FleetqClient {
     }) as unknown as SchedulerClient;
   }
 
+  /** The call metadata, with a MUNGE credential when munged is here (minted at first use, renewed before it expires). */
+  callMetadata(): grpc.Metadata {
+    if (this.mungeSocket !== undefined && Date.now() - this.mungeMinted > MUNGE_REFRESH_MS) {
+      const cred = mintCredential(this.mungeSocket);
+      this.mungeMinted = Date.now();
+      if (cred) this.metadata.set(MUNGE_HEADER, cred);
+      else this.metadata.remove(MUNGE_HEADER);
+    }
+    return this.metadata;
+  }
+
   private call<Req, Res>(method: Unary<Req, Res>, req: Req): Promise<Res> {
     return new Promise((resolve, reject) => {
       const deadline = Date.now() + this.timeoutMs;
-      method.call(this.raw, req, this.metadata, { deadline }, (err, res) => {
+      method.call(this.raw, req, this.callMetadata(), { deadline }, (err, res) => {
         if (err) reject(err);
         else resolve(res as Res);
       });
@@ -124,7 +150,7 @@ export class FleetqClient {
    * resume after a reconnect without missing an event. Break out of the loop to cancel.
    */
   async *watchJobs(req: WatchJobsRequest = {}): AsyncGenerator<JobEvent__Output> {
-    const call = this.raw.WatchJobs(req, this.metadata);
+    const call = this.raw.WatchJobs(req, this.callMetadata());
     try {
       for await (const ev of call as AsyncIterable<JobEvent__Output>) yield ev;
     } finally {

@@ -37,9 +37,23 @@ export interface Config {
   queues: QueueConfig[];
   metrics: { listen: string };
   log: { level: string };
+  /** Who may do what (src/api/auth.ts). */
+  auth: AuthConfig;
 }
 
-type Kind = 'string' | 'int' | 'bool' | 'duration_ms' | 'duration_s' | 'size' | 'queues';
+export interface AuthConfig {
+  /** MUNGE credentials required on every call: 'auto' = when munged's socket exists at start. */
+  munge: 'auto' | 'on' | 'off';
+  munge_socket: string;
+  managers: string[];
+  operators: string[];
+  /** 'own': users see only their own jobs (managers and operators see all). */
+  jobs_visible: 'all' | 'own';
+  /** Whether jobs owned by root may be submitted (and run as root). */
+  root_jobs: boolean;
+}
+
+type Kind = 'string' | 'int' | 'bool' | 'duration_ms' | 'duration_s' | 'size' | 'queues' | 'list' | `one of ${string}`;
 /** Every key, its kind and its default. The README's configuration table mirrors this list. */
 export const KEYS: ReadonlyArray<readonly [string, Kind, unknown]> = [
   ['server.name', 'string', hostname().split('.')[0] ?? 'localhost'],
@@ -68,6 +82,12 @@ export const KEYS: ReadonlyArray<readonly [string, Kind, unknown]> = [
   ['queues', 'queues', [{ name: 'workq' }]],
   ['metrics.listen', 'string', ''],
   ['log.level', 'string', 'info'],
+  ['auth.munge', 'one of auto|on|off', 'auto'],
+  ['auth.munge_socket', 'string', '/run/munge/munge.socket.2'],
+  ['auth.managers', 'list', 'root'],
+  ['auth.operators', 'list', ''],
+  ['auth.jobs_visible', 'one of all|own', 'all'],
+  ['auth.root_jobs', 'bool', 'true'],
 ];
 
 export class ConfigError extends Error {
@@ -112,11 +132,20 @@ function convert(key: string, kind: Kind, raw: unknown): unknown {
       if (!/^\d+$/.test(text)) throw new Error(`${key}: '${text}' is not a whole number`);
       return Number(text);
     }
-    case 'bool': return text === 'true' || text === 'yes' || text === '1';
+    case 'bool': {
+      if (!/^(true|yes|1|false|no|0)$/.test(text)) throw new Error(`${key}: '${text}' is not true or false`);
+      return text === 'true' || text === 'yes' || text === '1';
+    }
+    case 'list': return (Array.isArray(raw) ? raw.map(String) : text.split(',')).map((x) => x.trim()).filter((x) => x !== '');
     case 'duration_ms': return durationSeconds(key, text) * 1000;
     case 'duration_s': return durationSeconds(key, text);
     case 'size': return parseSize(key, text);
     case 'queues': return compileQueues(typeof raw === 'string' ? YAML.parse(raw) : raw);
+    default: {
+      const allowed = kind.slice('one of '.length).split('|');
+      if (!allowed.includes(text)) throw new Error(`${key}: '${text}' is not one of ${allowed.join(', ')}`);
+      return text;
+    }
   }
 }
 
@@ -197,6 +226,10 @@ export function loadConfig(env: Env = process.env, overrides: Record<string, unk
     queues,
     metrics: { listen: v('metrics.listen') },
     log: { level: v('log.level') },
+    auth: {
+      munge: v('auth.munge'), munge_socket: v('auth.munge_socket'), managers: v('auth.managers'), operators: v('auth.operators'),
+      jobs_visible: v('auth.jobs_visible'), root_jobs: v('auth.root_jobs'),
+    },
   };
   return Object.freeze(cfg);
 }

@@ -26,6 +26,7 @@ import { launcherFiles } from '../scheduler/ranks.js';
 import { SchedulerLoop } from '../scheduler/loop.js';
 import { FairShare, PriorityCalculator, priorityInputOf } from '../scheduler/priority.js';
 import { execHandler, jobToken } from '../api/exec.js';
+import { Authenticator } from '../api/auth.js';
 import { UsageRecorder } from '../scheduler/usage.js';
 import { schedulerHandlers } from '../api/scheduler.js';
 import { loadProto, packageDefinition } from '../proto/load.js';
@@ -126,7 +127,11 @@ export class Daemon {
   private async serve(): Promise<void> {
     this.server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
     const proto = loadProto();
+    const auth = new Authenticator(this.cfg.auth);
+    if (auth.munge) this.log.info({ socket: this.cfg.auth.munge_socket }, 'authentication: MUNGE credentials required on every call');
+    else this.log.warn({ listen: this.cfg.server.listen || undefined }, 'authentication: MUNGE off (auth.munge); the local socket is for this daemon\'s user alone, and callers name themselves');
     this.server.addService(proto.fleetq.v1.Scheduler.service, schedulerHandlers({
+      auth, authConfig: this.cfg.auth,
       jobs: this.jobs, nodes: this.nodes, log: this.root.child({ component: 'api' }), priority: this.priority,
       exec: execHandler({ jobs: this.jobs, hub: this.hub, secret: this.secret, ids: userIds, log: this.root.child({ component: 'exec' }) }),
       server: { name: this.cfg.server.name, version: VERSION, defaultQueue: this.cfg.jobs.default_queue, startTime: Math.floor(Date.now() / 1000) },
@@ -139,7 +144,8 @@ export class Daemon {
     const sock = socketPath({ FLEETQ_HOME: this.cfg.home });
     if (existsSync(sock)) unlinkSync(sock); // stale: we hold the lock
     await bind(this.server, `unix:${sock}`);
-    chmodSync(sock, 0o666);
+    // With MUNGE every local user may call (each proves who they are); without, only our own user.
+    chmodSync(sock, auth.munge ? 0o666 : 0o600);
     this.address = `unix:${sock}`;
     if (this.cfg.server.listen !== '') await bind(this.server, this.cfg.server.listen);
     this.closers.push(() => new Promise<void>((resolve) => {

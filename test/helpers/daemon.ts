@@ -51,7 +51,9 @@ async function waitFor(cond: () => boolean, ms: number, what: string, log: () =>
 export async function startDaemon(o: { env?: Record<string, string>; args?: string[]; home?: string; waitForNodes?: boolean } = {}): Promise<DaemonHandle> {
   const home = o.home ?? mkdtempSync(join(tmpdir(), 'fq-it-'));
   const socket = join(home, 'fleetq.sock');
-  const env: Record<string, string> = { ...process.env as Record<string, string>, FLEETQ_HOME: home, FLEETQ_LOG_LEVEL: 'debug', FLEETQ_AGENT_HEARTBEAT: '500ms', FLEETQ_AGENT_ORPHAN_EXIT: '20s', ...o.env };
+  const env: Record<string, string> = { ...process.env as Record<string, string>, FLEETQ_HOME: home, FLEETQ_LOG_LEVEL: 'debug', FLEETQ_AGENT_HEARTBEAT: '500ms', FLEETQ_AGENT_ORPHAN_EXIT: '20s',
+    // Not whatever munged this machine may run: tests that want MUNGE start their own (helpers/munge.ts).
+    FLEETQ_AUTH_MUNGE: 'off', ...o.env };
   delete env.FLEETQ_SERVER;
   const args = o.args ?? [];
   const listen = args.indexOf('--listen');

@@ -62,7 +62,9 @@ export function connectError(cmd: string, server: string): string {
 /** Per-job errors, as PBS's prt_job_err prints them: `cmd: <text> <id>`. */
 export function jobError(cmd: string, e: RpcError, id: string): { text: string; code: number } {
   const errno = pbsErrno(e);
-  const text = errno === PBSE.HISTJOBID ? `${cmd}: Job has finished ${id}` : `${cmd}: ${pbsText(e)} ${id}`;
+  let text = errno === PBSE.HISTJOBID ? `${cmd}: Job has finished ${id}` : `${cmd}: ${pbsText(e)} ${id}`;
+  // Who was refused, and why: PBS's words first, then the server's reason.
+  if ((errno === PBSE.PERM || errno === PBSE.BADCRED) && e.details) text += `\n${cmd}: ${e.details}`;
   return { text: `${text}\n`, code: exitCode(errno) };
 }
 

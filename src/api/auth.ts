@@ -1,0 +1,112 @@
+/**
+ * Who is calling, and what they may do. Authentication: with MUNGE on (auth.munge; 'auto' = when
+ * munged's socket exists at start), every call carries a MUNGE credential (x-fleetq-munge) and the
+ * caller is the uid in it — never a name in the request. Root (uid 0), who can be anyone on its
+ * machine, may name the user it acts for (x-fleetq-user). With MUNGE off, the daemon's socket is
+ * its owner's alone and the caller's asserted name is taken. Authorization follows OpenPBS: anyone
+ * may submit as themselves and list jobs (or only their own, auth.jobs_visible: own); only a job's
+ * owner, an operator or a manager may delete, hold, release or alter it; only operators and
+ * managers may set or clear operator holds, only managers system holds; jobs owned by root only when
+ * auth.root_jobs allows.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
+import type { AuthConfig } from '../config/index.js';
+import type { JobRecord } from '../jobs/model.js';
+import { FleetqError } from '../util/errors.js';
+import { MUNGE_HEADER, MungeError, MungeVerifier } from '../auth/munge.js';
+import { existsSync } from 'node:fs';
+
+export type Role = 'manager' | 'operator' | 'user';
+
+export interface Identity {
+  /** The user the call acts as (a job's owner when it submits). */
+  user: string;
+  /** Who proved themselves: the credential's account ('' when asserted). */
+  principal: string;
+  /** The principal's role (managers and operators are lists of user names in the config). */
+  role: Role;
+  via: 'munge' | 'asserted';
+}
+
+function nameOf(uid: number): string | undefined {
+  try {
+    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const f = line.split(':');
+      if (f.length >= 3 && f[2] === String(uid)) return f[0];
+    }
+  } catch { /* no passwd */ }
+  return undefined;
+}
+
+const USER_NAME = /^[A-Za-z_][\w.-]{0,31}$/;
+
+export class Authenticator {
+  readonly munge: boolean;
+  private readonly verifier: MungeVerifier | undefined;
+
+  constructor(private readonly cfg: AuthConfig) {
+    this.munge = cfg.munge === 'on' || (cfg.munge === 'auto' && existsSync(cfg.munge_socket));
+    this.verifier = this.munge ? new MungeVerifier(cfg.munge_socket) : undefined;
+  }
+
+  private roleOf(user: string): Role {
+    return this.cfg.managers.includes(user) ? 'manager' : this.cfg.operators.includes(user) ? 'operator' : 'user';
+  }
+
+  /** The caller of a call; UNAUTHENTICATED (naming what was missing or wrong) when it cannot be told. */
+  async identify(md: grpc.Metadata): Promise<Identity> {
+    const asserted = String(md.get('x-fleetq-user')[0] ?? '');
+    if (asserted !== '' && !USER_NAME.test(asserted)) throw new FleetqError('INVALID_ARGUMENT', `x-fleetq-user: '${asserted.slice(0, 40)}' is not a user name`, { field: 'x-fleetq-user' });
+    if (!this.verifier) {
+      const user = asserted || 'nobody';
+      return { user, principal: '', role: this.roleOf(user), via: 'asserted' };
+    }
+    const cred = String(md.get(MUNGE_HEADER)[0] ?? '');
+    if (cred === '') {
+      throw new FleetqError('UNAUTHENTICATED', `${MUNGE_HEADER}: no MUNGE credential; this server requires one (the commands and the client get one from munged: is munged running where the client runs, with the cluster's key?)`, { field: MUNGE_HEADER });
+    }
+    let uid: number;
+    try { uid = (await this.verifier.verify(cred)).uid; } catch (e) {
+      if (e instanceof MungeError) throw new FleetqError('UNAUTHENTICATED', `${MUNGE_HEADER}: MUNGE refused the credential: ${e.message}`, { field: MUNGE_HEADER });
+      throw e;
+    }
+    const principal = nameOf(uid) ?? String(uid);
+    // Root can become anyone here: it may name the user it acts for.
+    const user = uid === 0 && asserted !== '' ? asserted : principal;
+    return { user, principal, role: this.roleOf(principal), via: 'munge' };
+  }
+}
+
+const denied = (what: string): FleetqError => new FleetqError('PERMISSION_DENIED', `Unauthorized Request: ${what}`);
+const privileged = (who: Identity): boolean => who.role !== 'user';
+
+/** The job's owner (its submitting user). */
+export function ownerOf(job: JobRecord): string { return job.spec.user; }
+
+/** Deleting, holding, releasing, altering: the owner, an operator or a manager. */
+export function mayModify(who: Identity, job: JobRecord, verb: string): void {
+  if (ownerOf(job) === who.user || privileged(who)) return;
+  throw denied(`${who.user} may not ${verb} job ${job.id} of ${ownerOf(job)} (only its owner, an operator or a manager)`);
+}
+
+/** Hold types beyond the owner's: o (operator) needs an operator or manager, s (system) a manager. */
+export function mayHoldTypes(who: Identity, types: string): void {
+  if (types.includes('o') && !privileged(who)) throw denied(`hold type o is for operators and managers (${who.user} is neither)`);
+  if (types.includes('s') && who.role !== 'manager') throw denied(`hold type s is for managers (${who.user} is not one)`);
+}
+
+/** Whether `who` sees `job` in lists (auth.jobs_visible: own limits users to their own). */
+export function maySee(cfg: AuthConfig, who: Identity, job: JobRecord): boolean {
+  return cfg.jobs_visible === 'all' || privileged(who) || ownerOf(job) === who.user;
+}
+
+/** The owner a submitted job gets: the caller; naming anyone else is refused, and root unless allowed. */
+export function submitter(cfg: AuthConfig, who: Identity, specUser: string): string {
+  const owner = specUser || who.user;
+  if (owner !== who.user && !(who.via === 'asserted' || who.principal === 'root')) {
+    throw new FleetqError('PERMISSION_DENIED', `spec.user: Unauthorized Request: ${who.user} may not submit a job as ${owner}`, { field: 'spec.user' });
+  }
+  if (owner === 'root' && !cfg.root_jobs) throw new FleetqError('BAD_USER', 'spec.user: Bad UID for job execution: jobs owned by root are not allowed here (auth.root_jobs)', { field: 'spec.user' });
+  return owner;
+}
