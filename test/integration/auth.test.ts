@@ -8,7 +8,7 @@
  */
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -39,6 +39,7 @@ test.before(async () => {
 test.after.always(async () => { await d?.stop(); await m?.stop(); });
 
 test.serial('a call without a credential, or with a bad one, is UNAUTHENTICATED and says what was wrong', async (t) => {
+  t.is(statSync(d.socket).mode & 0o777, 0o666, 'with MUNGE every local user may reach the socket: each proves who they are');
   const none = await code(connect({ address: d.address, munge: false }).listJobs());
   t.is(none.code, grpc.status.UNAUTHENTICATED);
   t.regex(none.details, /x-fleetq-munge: no MUNGE credential/);

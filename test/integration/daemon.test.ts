@@ -23,7 +23,7 @@ async function stateOf(c: FleetqClient, id: string): Promise<string> { return (a
 
 test('one daemon per home; SIGTERM stops it cleanly and its idle agents follow', async (t) => {
   const d = await startDaemon();
-  t.is(statSync(d.socket).mode & 0o777, 0o666, 'local users can connect');
+  t.is(statSync(d.socket).mode & 0o777, 0o600, 'without MUNGE the socket is the daemon user\'s alone (test/integration/auth.test.ts: 0666 with it)');
   const second = await run('fleetq', ['daemon'], { home: d.home });
   t.is(second.code, 1);
   t.regex(second.stderr, /another fleetq daemon \(pid \d+\) is already running/);
