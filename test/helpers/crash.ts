@@ -49,7 +49,7 @@ export async function crashTest(o: CrashOptions): Promise<CrashCounts> {
   const work = mkdtempSync(join(tmpdir(), 'fq-crash-'));
   chmodSync(work, 0o755);
   const runs = join(work, 'runs.log');
-  const d: DaemonHandle = await startDaemon({ env: { FLEETQ_LOCAL_NODES: '2', FLEETQ_SCHEDULER_INTERVAL: '200ms', FLEETQ_LOG_LEVEL: 'warn' } });
+  const d: DaemonHandle = await startDaemon({ env: { FLEETQ_LOCAL_NODES: '2', FLEETQ_SCHEDULER_INTERVAL: '200ms', FLEETQ_LOG_LEVEL: 'info' } });
   const counts: CrashCounts = { kills: 0, restarts: 0, attempts: 0, acknowledged: 0, found: 0, duplicates: 0, lost: 0, stranded: 0, overlapping_runs: 0, runs: 0, seconds: 0 };
   const acked = new Map<string, { id: string; runs: boolean }>(); // key → job
   let stop = false;
