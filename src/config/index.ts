@@ -140,7 +140,12 @@ function convert(key: string, kind: Kind, raw: unknown): unknown {
     case 'duration_ms': return durationSeconds(key, text) * 1000;
     case 'duration_s': return durationSeconds(key, text);
     case 'size': return parseSize(key, text);
-    case 'queues': return compileQueues(typeof raw === 'string' ? YAML.parse(raw) : raw);
+    case 'queues': {
+      if (typeof raw !== 'string') return compileQueues(raw);
+      let parsed: unknown;
+      try { parsed = YAML.parse(raw, { logLevel: 'error' }); } catch (e) { throw new Error(`${key}: not YAML (${(e as Error).message.split('\n')[0] ?? ''})`); }
+      return compileQueues(parsed);
+    }
     default: {
       const allowed = kind.slice('one of '.length).split('|');
       if (!allowed.includes(text)) throw new Error(`${key}: '${text}' is not one of ${allowed.join(', ')}`);
@@ -159,22 +164,30 @@ function durationSeconds(key: string, text: string): number {
 
 function compileQueues(raw: unknown): QueueConfig[] {
   if (!Array.isArray(raw) || raw.length === 0) throw new Error('queues: must be a non-empty list of {name, priority, ...}');
-  return raw.map((q: Record<string, unknown>, i) => {
-    const name = String(q.name ?? '');
-    if (!/^[A-Za-z][\w-]{0,14}$/.test(name)) throw new Error(`queues[${i}].name: '${name}' is not a queue name (a letter, then up to 14 letters, digits, _ or -)`);
-    const known = ['name', 'priority', 'enabled', 'started', 'default_walltime', 'max_walltime', 'backfill'];
-    const extra = Object.keys(q).filter((k) => !known.includes(k));
-    if (extra.length > 0) throw new Error(`queues[${i}]: unknown keys ${extra.join(', ')}`);
-    return {
-      name,
-      priority: Number(q.priority ?? 0),
-      enabled: q.enabled !== false,
-      started: q.started !== false,
-      default_walltime_seconds: q.default_walltime === undefined ? 0 : durationSeconds(`queues[${i}].default_walltime`, String(q.default_walltime)),
-      max_walltime_seconds: q.max_walltime === undefined ? 0 : durationSeconds(`queues[${i}].max_walltime`, String(q.max_walltime)),
-      backfill: backfillOf(i, q.backfill),
-    };
+  return raw.map((q: unknown, i) => {
+    if (q === null || typeof q !== 'object' || Array.isArray(q)) throw new Error(`queues[${i}]: must be a mapping {name, priority, ...}, not ${JSON.stringify(q)}`);
+    return compileQueue(q as Record<string, unknown>, i);
   });
+}
+
+function compileQueue(q: Record<string, unknown>, i: number): QueueConfig {
+  const name = String(q.name ?? '');
+  if (!/^[A-Za-z][\w-]{0,14}$/.test(name)) throw new Error(`queues[${i}].name: '${name}' is not a queue name (a letter, then up to 14 letters, digits, _ or -)`);
+  const known = ['name', 'priority', 'enabled', 'started', 'default_walltime', 'max_walltime', 'backfill'];
+  const extra = Object.keys(q).filter((k) => !known.includes(k));
+  if (extra.length > 0) throw new Error(`queues[${i}]: unknown keys ${extra.join(', ')}`);
+  const priority = Number(q.priority ?? 0);
+  if (!Number.isInteger(priority)) throw new Error(`queues[${i}].priority: '${String(q.priority)}' is not a whole number`);
+  for (const k of ['enabled', 'started'] as const) if (q[k] !== undefined && typeof q[k] !== 'boolean') throw new Error(`queues[${i}].${k}: '${String(q[k])}' is not true or false`);
+  return {
+    name,
+    priority,
+    enabled: q.enabled !== false,
+    started: q.started !== false,
+    default_walltime_seconds: q.default_walltime === undefined ? 0 : durationSeconds(`queues[${i}].default_walltime`, String(q.default_walltime)),
+    max_walltime_seconds: q.max_walltime === undefined ? 0 : durationSeconds(`queues[${i}].max_walltime`, String(q.max_walltime)),
+    backfill: backfillOf(i, q.backfill),
+  };
 }
 
 /** The priority weights from scheduler.priority.* and scheduler.fairshare.half_life. */
