@@ -44,6 +44,8 @@ const USER_NAME = /^[A-Za-z_][\w.-]{0,31}$/;
 export class Authenticator {
   readonly munge: boolean;
   private readonly verifier: MungeVerifier | undefined;
+  /** Token buckets per user (auth.rate_limit): tokens left, when last filled (ms). */
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(private readonly cfg: AuthConfig) {
     this.munge = cfg.munge === 'on' || (cfg.munge === 'auto' && existsSync(cfg.munge_socket));
@@ -54,8 +56,34 @@ export class Authenticator {
     return this.cfg.managers.includes(user) ? 'manager' : this.cfg.operators.includes(user) ? 'operator' : 'user';
   }
 
-  /** The caller of a call; UNAUTHENTICATED (naming what was missing or wrong) when it cannot be told. */
+  /** The caller of a call, within its request rate; UNAUTHENTICATED (naming what was missing or wrong) when it cannot be told. */
   async identify(md: grpc.Metadata): Promise<Identity> {
+    const who = await this.authenticate(md);
+    this.admit(who.principal || who.user);
+    return who;
+  }
+
+  /**
+   * A token bucket per user: auth.rate_limit requests a second, bursts of twice that. Beyond it the
+   * call is refused with RESOURCE_EXHAUSTED saying when to retry (Slurm's rl_* rate limiting).
+   */
+  private admit(user: string, nowMs = Date.now()): void {
+    const rate = this.cfg.rate_limit;
+    if (rate <= 0) return;
+    const burst = 2 * rate;
+    const b = this.buckets.get(user) ?? { tokens: burst, at: nowMs };
+    b.tokens = Math.min(burst, b.tokens + ((nowMs - b.at) / 1000) * rate);
+    b.at = nowMs;
+    if (this.buckets.size > 100_000) this.buckets.clear(); // bounded: a flood of names cannot grow it
+    this.buckets.set(user, b);
+    if (b.tokens < 1) {
+      const waitMs = Math.ceil(((1 - b.tokens) / rate) * 1000);
+      throw new FleetqError('RESOURCE_LIMIT', `requests: ${user} is over ${rate} requests per second (auth.rate_limit); retry in ${waitMs} ms`, { field: 'requests' });
+    }
+    b.tokens -= 1;
+  }
+
+  private async authenticate(md: grpc.Metadata): Promise<Identity> {
     const asserted = String(md.get('x-fleetq-user')[0] ?? '');
     if (asserted !== '' && !USER_NAME.test(asserted)) throw new FleetqError('INVALID_ARGUMENT', `x-fleetq-user: '${asserted.slice(0, 40)}' is not a user name`, { field: 'x-fleetq-user' });
     if (!this.verifier) {

@@ -51,6 +51,8 @@ export interface AuthConfig {
   jobs_visible: 'all' | 'own';
   /** Whether jobs owned by root may be submitted (and run as root). */
   root_jobs: boolean;
+  /** Requests per second per user, with bursts of twice that (0 = no limit; Slurm's rl_refill_rate). */
+  rate_limit: number;
 }
 
 type Kind = 'string' | 'int' | 'bool' | 'duration_ms' | 'duration_s' | 'size' | 'queues' | 'list' | `one of ${string}`;
@@ -88,6 +90,7 @@ export const KEYS: ReadonlyArray<readonly [string, Kind, unknown]> = [
   ['auth.operators', 'list', ''],
   ['auth.jobs_visible', 'one of all|own', 'all'],
   ['auth.root_jobs', 'bool', 'true'],
+  ['auth.rate_limit', 'int', 0],
 ];
 
 export class ConfigError extends Error {
@@ -241,7 +244,7 @@ export function loadConfig(env: Env = process.env, overrides: Record<string, unk
     log: { level: v('log.level') },
     auth: {
       munge: v('auth.munge'), munge_socket: v('auth.munge_socket'), managers: v('auth.managers'), operators: v('auth.operators'),
-      jobs_visible: v('auth.jobs_visible'), root_jobs: v('auth.root_jobs'),
+      jobs_visible: v('auth.jobs_visible'), root_jobs: v('auth.root_jobs'), rate_limit: v('auth.rate_limit'),
     },
   };
   return Object.freeze(cfg);

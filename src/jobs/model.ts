@@ -77,8 +77,44 @@ export interface SubmitContext {
   requestId: string;
 }
 
+/**
+ * Fixed limits on what a job spec may carry, each refused with the field and the limit: paths as
+ * Linux's PATH_MAX, the environment as a single exec may take (Linux: 128 KiB per string, 2 MiB
+ * for all), and counts that keep one job's record small.
+ */
+export const SPEC_LIMITS = {
+  path_chars: 4095, env_bytes: 1 << 20, env_value_bytes: 128 * 1024, env_vars: 4096, attributes: 64, attribute_chars: 4096,
+  dependencies: 100, account_chars: 255, mail_users_chars: 1024,
+} as const;
+
+/** What an environment can hold as a name (exported bash functions, BASH_FUNC_f%%, included). */
+const ENV_NAME = /^[^=\0]{1,1024}$/;
+
 /** Checks the parts of a spec that need no server state. Throws FleetqError naming the field. */
 export function checkSpec(spec: JobSpec__Output, maxScriptBytes: number): void {
+  const L = SPEC_LIMITS;
+  for (const [field, v] of [['workdir', spec.workdir], ['Output_Path', spec.output_path], ['Error_Path', spec.error_path], ['Shell_Path_List', spec.shell]] as const) {
+    if (v.length > L.path_chars) throw invalid(field, `${v.length} characters is over the limit of ${L.path_chars} (PATH_MAX)`);
+    if (v.includes('\0')) throw invalid(field, 'contains a NUL character');
+  }
+  if (spec.account.length > L.account_chars) throw invalid('Account_Name', `${spec.account.length} characters is over the limit of ${L.account_chars}`);
+  if (spec.mail_users.length > L.mail_users_chars) throw invalid('Mail_Users', `${spec.mail_users.length} characters is over the limit of ${L.mail_users_chars}`);
+  const vars = Object.entries(spec.variables);
+  if (vars.length > L.env_vars) throw invalid('Variable_List', `${vars.length} variables is over the limit of ${L.env_vars}`);
+  let envBytes = 0;
+  for (const [k, v] of vars) {
+    if (!ENV_NAME.test(k)) throw invalid('Variable_List', `'${k.slice(0, 40)}' is not a variable name (1 to 1024 characters, no '=' or NUL)`);
+    if (v.includes('\0')) throw invalid('Variable_List', `${k}: the value contains a NUL character`);
+    const b = Buffer.byteLength(k) + Buffer.byteLength(v) + 2;
+    if (b > L.env_value_bytes) throw invalid('Variable_List', `${k}: ${b} bytes is over the limit of ${L.env_value_bytes} for one variable`);
+    envBytes += b;
+  }
+  if (envBytes > L.env_bytes) throw invalid('Variable_List', `${envBytes} bytes is over the limit of ${L.env_bytes} for the job's environment`);
+  const attrs = Object.entries(spec.attributes);
+  if (attrs.length > L.attributes) throw invalid('attributes', `${attrs.length} attributes is over the limit of ${L.attributes}`);
+  for (const [k, v] of attrs) if (k.length + v.length > L.attribute_chars) throw invalid('attributes', `${k.slice(0, 40)}: over the limit of ${L.attribute_chars} characters`);
+  const deps = spec.depend === '' ? 0 : spec.depend.split(/[,:]/).filter((x) => /^\d/.test(x)).length;
+  if (deps > L.dependencies) throw new FleetqError('INVALID_ARGUMENT', `depend: ${deps} jobs is over the limit of ${L.dependencies} dependencies`, { field: 'depend' });
   const bytes = Buffer.byteLength(spec.script, 'utf8');
   if (bytes === 0) throw invalid('script', 'the job script is empty');
   if (bytes > maxScriptBytes) throw invalid('script', `${bytes} bytes is over the limit of ${maxScriptBytes} bytes (jobs.max_script_size)`);

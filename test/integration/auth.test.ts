@@ -131,3 +131,18 @@ test.serial('with no managers, jobs visible to their owners only and no root job
     t.regex(q.stderr, /qsub: Bad UID for job execution \(spec\.user: .*auth\.root_jobs\)/);
   } finally { await d2.stop(); }
 });
+
+test.serial('auth.rate_limit: a user past N requests a second is refused with RESOURCE_EXHAUSTED saying when to retry; others are not', async (t) => {
+  const d3 = await startDaemon({ env: { FLEETQ_AUTH_MUNGE: 'on', FLEETQ_AUTH_MUNGE_SOCKET: m.socket, FLEETQ_AUTH_RATE_LIMIT: '5' } });
+  try {
+    const flood = connect({ address: d3.address, mungeCredential: credentialOf('fleetq-test') });
+    const results = await Promise.all(Array.from({ length: 30 }, () => code(flood.listJobs({}))));
+    const limited = results.filter((r) => r.code === grpc.status.RESOURCE_EXHAUSTED);
+    t.true(limited.length >= 15, `${limited.length} of 30 refused (burst 10)`);
+    t.regex(limited[0]?.details ?? '', /^requests: fleetq-test is over 5 requests per second \(auth\.rate_limit\); retry in \d+ ms$/);
+    // Another user has a bucket of its own; the flooder gets through again after a pause.
+    t.is((await code(connect({ address: d3.address, mungeCredential: credentialOf('fleetq-other') }).listJobs({}))).code, grpc.status.OK);
+    await new Promise((r) => setTimeout(r, 1100));
+    t.is((await code(flood.listJobs({}))).code, grpc.status.OK);
+  } finally { await d3.stop(); }
+});
