@@ -31,6 +31,8 @@ export interface SchedulerDeps {
   nodes: NodeRegistry;
   server: { name: string; version: string; defaultQueue: string; startTime: number };
   log: Logger;
+  /** Events a WatchJobs stream may have waiting for a slow client before it is ended (server.watch_max_pending). */
+  watchMaxPending?: number;
   /** When given, pending jobs carry their priority (sched_priority), computed when read. */
   priority?: PriorityCalculator;
   /** The Exec RPC (fleetq rsh); without it Exec answers UNIMPLEMENTED. */
@@ -212,6 +214,9 @@ function listNodes(d: SchedulerDeps, names: string[]): Node[] {
   });
 }
 
+/** How long a WatchJobs client may stay more than server.watch_max_pending events behind. */
+const WATCH_STALL_MS = 5000;
+
 /** WatchJobs: replays journaled events after since_revision, then streams live ones, without gaps or repeats. */
 function watch(d: SchedulerDeps, call: grpc.ServerWritableStream<{ since_revision: number; ids: string[] }, JobEvent>, visible: (j: JobRecord) => boolean): void {
   const ids = new Set(call.request.ids.map((id) => { try { return d.jobs.find(id).seq; } catch { return -1; } }));
@@ -223,22 +228,48 @@ function watch(d: SchedulerDeps, call: grpc.ServerWritableStream<{ since_revisio
   let last = call.request.since_revision;
   let replaying = last > 0;
   const buffered: ChangeEvent[] = [];
+  const maxPending = d.watchMaxPending ?? 10_000;
+  let ended = false;
+  let stalled: NodeJS.Timeout | undefined;
+  const cut = (): void => {
+    if (ended) return;
+    ended = true;
+    stop();
+    call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: `WatchJobs: the client reads too slowly (over ${maxPending} events waiting, server.watch_max_pending); watch again with since_revision = the last revision received` });
+  };
+  /**
+   * Writes one event. A client that falls more than maxPending events behind and does not catch up
+   * within WATCH_STALL_MS (a burst it is reading through is fine), or falls ten times that behind,
+   * is cut off with RESOURCE_EXHAUSTED: a slow or dead client can neither slow the daemon nor grow
+   * its memory without bound. It watches again from the last revision it received.
+   */
+  const send = (ev: JobEvent): void => {
+    if (ended) return;
+    call.write(ev);
+    const waiting = call.writableLength;
+    if (waiting > 10 * maxPending) cut();
+    else if (waiting > maxPending && !stalled) {
+      stalled = setTimeout(() => { stalled = undefined; if (call.writableLength > maxPending) cut(); }, WATCH_STALL_MS);
+      stalled.unref();
+    }
+  };
   const onChange = (c: ChangeEvent): void => {
     if (replaying) { buffered.push(c); return; }
     if (c.event.revision <= last || !want(c.event.seq)) return;
     last = c.event.revision;
-    call.write(toJobEvent(c.event, c.job, d.server.name));
+    send(toJobEvent(c.event, c.job, d.server.name));
   };
   d.jobs.on('change', onChange);
-  const stop = (): void => { d.jobs.off('change', onChange); };
+  function stop(): void { d.jobs.off('change', onChange); if (stalled) clearTimeout(stalled); }
   call.on('cancelled', stop);
   call.on('close', stop);
   call.on('error', stop);
   if (!replaying) return;
   for (const e of d.jobs.storeEventsAfter(last)) {
     if (!want(e.seq)) { last = e.revision; continue; }
-    call.write(toJobEvent(e, d.jobs.get(e.seq), d.server.name));
+    send(toJobEvent(e, d.jobs.get(e.seq), d.server.name));
     last = e.revision;
+    if (ended) return;
   }
   replaying = false;
   for (const c of buffered) onChange(c);

@@ -28,7 +28,7 @@ export type Backfill = 'none' | 'easy' | 'conservative';
 
 export interface Config {
   home: string;
-  server: { name: string; listen: string };
+  server: { name: string; listen: string; watch_max_pending: number };
   /** priority: the multifactor weights, with scheduler.fairshare.half_life as half_life_s. */
   scheduler: { interval_ms: number; backfill_depth: number; priority: PriorityWeights };
   local: { nodes: number; ncpus: number; mem_bytes: number; ngpus: number };
@@ -60,6 +60,7 @@ type Kind = 'string' | 'int' | 'bool' | 'duration_ms' | 'duration_s' | 'size' | 
 export const KEYS: ReadonlyArray<readonly [string, Kind, unknown]> = [
   ['server.name', 'string', hostname().split('.')[0] ?? 'localhost'],
   ['server.listen', 'string', ''],
+  ['server.watch_max_pending', 'int', 10000],
   ['scheduler.interval', 'duration_ms', '5s'],
   ['scheduler.backfill_depth', 'int', 500],
   // Job priority (src/scheduler/priority.ts; defaults as its DEFAULT_WEIGHTS).
@@ -234,7 +235,7 @@ export function loadConfig(env: Env = process.env, overrides: Record<string, unk
   if (v<number>('scheduler.priority.max_age') <= 0) throw new ConfigError(['scheduler.priority.max_age: must be longer than 0 (the wait that earns the whole age weight)']);
   const cfg: Config = {
     home,
-    server: { name: v('server.name'), listen: v('server.listen') },
+    server: { name: v('server.name'), listen: v('server.listen'), watch_max_pending: v('server.watch_max_pending') },
     scheduler: { interval_ms: v('scheduler.interval'), backfill_depth: v('scheduler.backfill_depth'), priority: priorityWeights(v) },
     local: { nodes, ncpus: v<number>('local.ncpus') || cpus().length, mem_bytes: v<number>('local.mem') || totalmem(), ngpus: v('local.ngpus') },
     jobs: { kill_delay_seconds: v('jobs.kill_delay'), max_script_bytes: v('jobs.max_script_size'), default_queue: defaultQueue, max_array_size: v<number>('jobs.max_array_size') },

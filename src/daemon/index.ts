@@ -131,7 +131,7 @@ export class Daemon {
     if (auth.munge) this.log.info({ socket: this.cfg.auth.munge_socket }, 'authentication: MUNGE credentials required on every call');
     else this.log.warn({ listen: this.cfg.server.listen || undefined }, 'authentication: MUNGE off (auth.munge); the local socket is for this daemon\'s user alone, and callers name themselves');
     this.server.addService(proto.fleetq.v1.Scheduler.service, schedulerHandlers({
-      auth, authConfig: this.cfg.auth,
+      auth, authConfig: this.cfg.auth, watchMaxPending: this.cfg.server.watch_max_pending,
       jobs: this.jobs, nodes: this.nodes, log: this.root.child({ component: 'api' }), priority: this.priority,
       exec: execHandler({ jobs: this.jobs, hub: this.hub, secret: this.secret, ids: userIds, log: this.root.child({ component: 'exec' }) }),
       server: { name: this.cfg.server.name, version: VERSION, defaultQueue: this.cfg.jobs.default_queue, startTime: Math.floor(Date.now() / 1000) },
