@@ -55,6 +55,8 @@ interface Running {
   cput: number;
   /** What the shepherd reported at the end (its command's largest process, cpu time). */
   rusage: () => Usage;
+  /** Dropped on the daemon's word (Signal.forget): killed, and its end neither cleaned up nor reported. */
+  forgotten?: boolean;
 }
 
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -171,7 +173,10 @@ export class NodeAgent {
   private onMessage(m: DaemonMessage__Output): void {
     switch (m.msg) {
       case 'launch': if (m.launch) this.launch(m.launch); break;
-      case 'signal': if (m.signal) this.signal(m.signal.job_id, m.signal.signal, m.signal.then_kill, 'signal'); break;
+      case 'signal':
+        if (m.signal?.forget) this.forget(m.signal.job_id);
+        else if (m.signal) this.signal(m.signal.job_id, m.signal.signal, m.signal.then_kill, 'signal');
+        break;
       case 'ack_ended': if (m.ack_ended) rmSync(join(this.o.stateDir, 'ended', `${m.ack_ended.job_id}.json`), { force: true }); break;
       case 'shutdown': this.shuttingDown = true; if (this.running.size === 0) this.exit(); break;
       case 'registered': if (!this.terminating) this.shuttingDown = false; break; // a (new) daemon has us again
@@ -277,6 +282,24 @@ export class NodeAgent {
     if (thenKill) r.timers.push(setTimeout(() => this.kill(r, 'SIGKILL'), r.launch.kill_delay_seconds * 1000));
   }
 
+  /**
+   * The daemon no longer counts this run as the job's (it requeued the job while this node was away):
+   * every process of it here is killed now and the run is dropped — its end is not reported, and a
+   * new launch of the job here starts afresh.
+   */
+  private forget(id: string): void {
+    const r = this.running.get(id);
+    this.execs.signalJob(id, 'SIGKILL');
+    if (!r) return;
+    this.log.warn({ job: id, pid: r.pid }, 'job dropped: the daemon runs it elsewhere or no more; killed');
+    r.forgotten = true;
+    r.timers.forEach(clearTimeout);
+    this.running.delete(id);
+    this.kill(r, 'SIGKILL');
+    try { process.kill(-r.pid, 'SIGKILL'); } catch { /* gone */ }
+    rmSync(join(this.o.stateDir, 'ended', `${id}.json`), { force: true });
+  }
+
   /** Signals every process of the job's script here: its cgroup where it has one, else its process group. */
   private kill(r: Running, sig: NodeJS.Signals): void {
     if (this.contain.signal(r.launch.job_id, sig)) return;
@@ -284,6 +307,7 @@ export class NodeAgent {
   }
 
   private onExit(r: Running, code: number | null, sig: NodeJS.Signals | null): void {
+    if (r.forgotten) { (r.child.stdio[3] as { destroy?: () => void } | null)?.destroy?.(); return; }
     r.timers.forEach(clearTimeout);
     this.running.delete(r.launch.job_id);
     try { process.kill(-r.pid, 'SIGKILL'); } catch { /* the group is gone */ }

@@ -253,7 +253,7 @@ export class Daemon {
       try { job = this.jobs.find(id); } catch { job = undefined; }
       if (job && isActive(job.state) && job.alloc[0]?.node === node) continue;
       this.log.warn({ node, job: id, state: job?.state ?? 'unknown' }, 'agent runs a job that is not running there: killed');
-      this.hub.signal(node, id, 'SIGKILL', false);
+      this.hub.send(node, { signal: { job_id: id, signal: 'SIGKILL', then_kill: false, forget: true } });
     }
   }
 

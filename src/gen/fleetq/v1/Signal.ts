@@ -5,10 +5,12 @@ export interface Signal {
   'job_id'?: (string);
   'signal'?: (string);
   'then_kill'?: (boolean);
+  'forget'?: (boolean);
 }
 
 export interface Signal__Output {
   'job_id': (string);
   'signal': (string);
   'then_kill': (boolean);
+  'forget': (boolean);
 }
