@@ -214,6 +214,31 @@ function listNodes(d: SchedulerDeps, names: string[]): Node[] {
   });
 }
 
+/**
+ * A live event, encoded once for every watcher that gets it (50 watchers cost one encoding, not
+ * 50): WatchJobs' response serializer passes Buffers through (watchJobsService).
+ */
+const encoded = new WeakMap<ChangeEvent, Buffer>();
+let encodeEvent: ((e: JobEvent) => Buffer) | undefined;
+function encodedEvent(c: ChangeEvent, server: string): JobEvent | Buffer {
+  if (!encodeEvent) return toJobEvent(c.event, c.job, server);
+  let b = encoded.get(c);
+  if (!b) { b = encodeEvent(toJobEvent(c.event, c.job, server)); encoded.set(c, b); }
+  return b;
+}
+
+/**
+ * The Scheduler service definition with WatchJobs' response serializer taking already-encoded
+ * events as they are (see encodedEvent); pass it to addService with schedulerHandlers.
+ */
+export function watchJobsService<T extends grpc.ServiceDefinition>(service: T): T {
+  const w = service['WatchJobs'] as grpc.MethodDefinition<unknown, JobEvent> | undefined;
+  if (!w) return service;
+  const serialize = w.responseSerialize;
+  encodeEvent = (e) => serialize(e);
+  return { ...service, WatchJobs: { ...w, responseSerialize: (v: JobEvent | Buffer) => (Buffer.isBuffer(v) ? v : serialize(v)) } };
+}
+
 /** How long a WatchJobs client may stay more than server.watch_max_pending events behind. */
 const WATCH_STALL_MS = 5000;
 
@@ -243,9 +268,9 @@ function watch(d: SchedulerDeps, call: grpc.ServerWritableStream<{ since_revisio
    * is cut off with RESOURCE_EXHAUSTED: a slow or dead client can neither slow the daemon nor grow
    * its memory without bound. It watches again from the last revision it received.
    */
-  const send = (ev: JobEvent): void => {
+  const send = (ev: JobEvent | Buffer): void => {
     if (ended) return;
-    call.write(ev);
+    call.write(ev as JobEvent);
     const waiting = call.writableLength;
     if (waiting > 10 * maxPending) cut();
     else if (waiting > maxPending && !stalled) {
@@ -257,7 +282,7 @@ function watch(d: SchedulerDeps, call: grpc.ServerWritableStream<{ since_revisio
     if (replaying) { buffered.push(c); return; }
     if (c.event.revision <= last || !want(c.event.seq)) return;
     last = c.event.revision;
-    send(toJobEvent(c.event, c.job, d.server.name));
+    send(encodedEvent(c, d.server.name));
   };
   d.jobs.on('change', onChange);
   function stop(): void { d.jobs.off('change', onChange); if (stalled) clearTimeout(stalled); }

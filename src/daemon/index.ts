@@ -28,7 +28,7 @@ import { FairShare, PriorityCalculator, priorityInputOf } from '../scheduler/pri
 import { execHandler, jobToken } from '../api/exec.js';
 import { Authenticator } from '../api/auth.js';
 import { UsageRecorder } from '../scheduler/usage.js';
-import { schedulerHandlers } from '../api/scheduler.js';
+import { schedulerHandlers, watchJobsService } from '../api/scheduler.js';
 import { loadProto, packageDefinition } from '../proto/load.js';
 import { acquireLock } from './lockfile.js';
 import { Metrics } from './metrics.js';
@@ -130,7 +130,7 @@ export class Daemon {
     const auth = new Authenticator(this.cfg.auth);
     if (auth.munge) this.log.info({ socket: this.cfg.auth.munge_socket }, 'authentication: MUNGE credentials required on every call');
     else this.log.warn({ listen: this.cfg.server.listen || undefined }, 'authentication: MUNGE off (auth.munge); the local socket is for this daemon\'s user alone, and callers name themselves');
-    this.server.addService(proto.fleetq.v1.Scheduler.service, schedulerHandlers({
+    this.server.addService(watchJobsService(proto.fleetq.v1.Scheduler.service), schedulerHandlers({
       auth, authConfig: this.cfg.auth, watchMaxPending: this.cfg.server.watch_max_pending,
       jobs: this.jobs, nodes: this.nodes, log: this.root.child({ component: 'api' }), priority: this.priority,
       exec: execHandler({ jobs: this.jobs, hub: this.hub, secret: this.secret, ids: userIds, log: this.root.child({ component: 'exec' }) }),
