@@ -15,6 +15,7 @@ import type { AuthConfig } from '../config/index.js';
 import type { JobRecord } from '../jobs/model.js';
 import { FleetqError } from '../util/errors.js';
 import { MUNGE_HEADER, MungeError, MungeVerifier } from '../auth/munge.js';
+import { JwtError, parseServices, verifyHs256 } from '../auth/jwt.js';
 import { existsSync } from 'node:fs';
 
 export type Role = 'manager' | 'operator' | 'user';
@@ -26,7 +27,7 @@ export interface Identity {
   principal: string;
   /** The principal's role (managers and operators are lists of user names in the config). */
   role: Role;
-  via: 'munge' | 'asserted';
+  via: 'munge' | 'asserted' | 'jwt';
 }
 
 function nameOf(uid: number): string | undefined {
@@ -44,12 +45,16 @@ const USER_NAME = /^[A-Za-z_][\w.-]{0,31}$/;
 export class Authenticator {
   readonly munge: boolean;
   private readonly verifier: MungeVerifier | undefined;
+  private readonly jwtKey: Buffer | undefined;
+  private readonly services: Map<string, Set<string>>;
   /** Token buckets per user (auth.rate_limit): tokens left, when last filled (ms). */
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(private readonly cfg: AuthConfig) {
     this.munge = cfg.munge === 'on' || (cfg.munge === 'auto' && existsSync(cfg.munge_socket));
     this.verifier = this.munge ? new MungeVerifier(cfg.munge_socket) : undefined;
+    this.jwtKey = cfg.jwt_key === '' ? undefined : readFileSync(cfg.jwt_key);
+    this.services = parseServices(cfg.services);
   }
 
   private roleOf(user: string): Role {
@@ -59,7 +64,7 @@ export class Authenticator {
   /** The caller of a call, within its request rate; UNAUTHENTICATED (naming what was missing or wrong) when it cannot be told. */
   async identify(md: grpc.Metadata): Promise<Identity> {
     const who = await this.authenticate(md);
-    this.admit(who.principal || who.user);
+    this.admit(who.via === 'jwt' ? `${who.principal}/${who.user}` : who.principal || who.user);
     return who;
   }
 
@@ -83,9 +88,29 @@ export class Authenticator {
     b.tokens -= 1;
   }
 
+  /** A service's token (authorization: Bearer JWT), acting for the user it names (x-fleetq-user) when auth.services allows. */
+  private service(bearer: string, asserted: string): Identity {
+    const m = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(bearer);
+    if (!m) throw new FleetqError('UNAUTHENTICATED', 'authorization: expected "Bearer" and a JWT', { field: 'authorization' });
+    if (!this.jwtKey) throw new FleetqError('UNAUTHENTICATED', 'authorization: this server takes no service tokens (auth.jwt_key is not set)', { field: 'authorization' });
+    let sub: string;
+    try { sub = verifyHs256(m[1]!, this.jwtKey).sub; } catch (e) {
+      if (e instanceof JwtError) throw new FleetqError('UNAUTHENTICATED', `authorization: ${e.message}`, { field: 'authorization' });
+      throw e;
+    }
+    const user = asserted || sub;
+    const allowed = this.services.get(sub);
+    if (user !== sub && !(allowed && (allowed.has('*') || allowed.has(user)))) {
+      throw new FleetqError('PERMISSION_DENIED', `x-fleetq-user: Unauthorized Request: service ${sub} may not act for ${user} (auth.services)`, { field: 'x-fleetq-user' });
+    }
+    return { user, principal: `service:${sub}`, role: 'user', via: 'jwt' };
+  }
+
   private async authenticate(md: grpc.Metadata): Promise<Identity> {
     const asserted = String(md.get('x-fleetq-user')[0] ?? '');
     if (asserted !== '' && !USER_NAME.test(asserted)) throw new FleetqError('INVALID_ARGUMENT', `x-fleetq-user: '${asserted.slice(0, 40)}' is not a user name`, { field: 'x-fleetq-user' });
+    const bearer = String(md.get('authorization')[0] ?? '');
+    if (bearer !== '') return this.service(bearer, asserted);
     if (!this.verifier) {
       const user = asserted || 'nobody';
       return { user, principal: '', role: this.roleOf(user), via: 'asserted' };

@@ -59,6 +59,8 @@ export interface ConnectOptions {
   munge?: string | false;
   /** A MUNGE credential minted elsewhere (a portal's helper running as the user), sent instead of minting one. */
   mungeCredential?: string;
+  /** A service's JWT (HS256, signed with the daemon's auth.jwt_key): sent as `authorization: Bearer`; `user` is whom it acts for. */
+  token?: string;
 }
 
 /** Credentials live 300 s by default: a long-lived client mints a new one well before. */
@@ -89,6 +91,7 @@ export class FleetqClient {
     this.metadata.set('x-fleetq-user', opts.user ?? userInfo().username);
     this.mungeSocket = opts.munge === false || opts.mungeCredential !== undefined ? undefined : (opts.munge ?? clientMungeSocket());
     if (opts.mungeCredential !== undefined) this.metadata.set(MUNGE_HEADER, opts.mungeCredential);
+    if (opts.token !== undefined) this.metadata.set('authorization', `Bearer ${opts.token}`);
     const Scheduler = grpc.makeGenericClientConstructor(serviceDefinition('fleetq.v1.Scheduler'), 'Scheduler');
     this.raw = new Scheduler(this.address, grpc.credentials.createInsecure(), {
       'grpc.enable_retries': 0,

@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, hostname, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { parseServices } from '../auth/jwt.js';
 import YAML from 'yaml';
 import { fleetqHome, type Env } from './paths.js';
 import { parseDuration, parseSize } from '../jobs/resources.js';
@@ -53,6 +54,10 @@ export interface AuthConfig {
   root_jobs: boolean;
   /** Requests per second per user, with bursts of twice that (0 = no limit; Slurm's rl_refill_rate). */
   rate_limit: number;
+  /** File with the HS256 key for service tokens ('' = services not accepted). */
+  jwt_key: string;
+  /** `NAME:user1|user2` or `NAME:*`: the users each service may act for. */
+  services: string[];
 }
 
 type Kind = 'string' | 'int' | 'bool' | 'duration_ms' | 'duration_s' | 'size' | 'queues' | 'list' | `one of ${string}`;
@@ -92,6 +97,8 @@ export const KEYS: ReadonlyArray<readonly [string, Kind, unknown]> = [
   ['auth.jobs_visible', 'one of all|own', 'all'],
   ['auth.root_jobs', 'bool', 'true'],
   ['auth.rate_limit', 'int', 0],
+  ['auth.jwt_key', 'string', ''],
+  ['auth.services', 'list', ''],
 ];
 
 export class ConfigError extends Error {
@@ -232,6 +239,8 @@ export function loadConfig(env: Env = process.env, overrides: Record<string, unk
   if (v<number>('jobs.max_array_size') < 2) throw new ConfigError([`jobs.max_array_size: ${v<number>('jobs.max_array_size')} is below 2 (an array has at least two subjobs)`]);
   const nodes = v<number>('local.nodes');
   if (nodes < 1 || nodes > 256) throw new ConfigError([`local.nodes: ${nodes} is out of range 1..256`]);
+  try { parseServices(v<string[]>('auth.services')); } catch (e) { throw new ConfigError([(e as Error).message]); }
+  if (v<string>('auth.jwt_key') !== '' && !existsSync(v<string>('auth.jwt_key'))) throw new ConfigError([`auth.jwt_key: ${v<string>('auth.jwt_key')} does not exist`]);
   if (v<number>('scheduler.priority.max_age') <= 0) throw new ConfigError(['scheduler.priority.max_age: must be longer than 0 (the wait that earns the whole age weight)']);
   const cfg: Config = {
     home,
@@ -246,6 +255,7 @@ export function loadConfig(env: Env = process.env, overrides: Record<string, unk
     auth: {
       munge: v('auth.munge'), munge_socket: v('auth.munge_socket'), managers: v('auth.managers'), operators: v('auth.operators'),
       jobs_visible: v('auth.jobs_visible'), root_jobs: v('auth.root_jobs'), rate_limit: v('auth.rate_limit'),
+      jwt_key: v('auth.jwt_key'), services: v('auth.services'),
     },
   };
   return Object.freeze(cfg);

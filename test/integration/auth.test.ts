@@ -8,13 +8,15 @@
  */
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { startDaemon, run, eventually, finishedJob, type DaemonHandle } from '../helpers/daemon.js';
 import { startMunged, type Munged } from '../helpers/munge.js';
 import { connect, type FleetqClient } from '../../src/client/index.js';
+import { signHs256 } from '../../src/auth/jwt.js';
 
 let m: Munged;
 let d: DaemonHandle;
@@ -145,4 +147,36 @@ test.serial('auth.rate_limit: a user past N requests a second is refused with RE
     await new Promise((r) => setTimeout(r, 1100));
     t.is((await code(flood.listJobs({}))).code, grpc.status.OK);
   } finally { await d3.stop(); }
+});
+
+test.serial('services by JWT (HS256, auth.jwt_key): a service acts only for the users auth.services allows; a bad token says what is wrong', async (t) => {
+  const key = randomBytes(32);
+  const keyFile = join(mkdtempSync(join(tmpdir(), 'fq-jwt-')), 'jwt.key');
+  writeFileSync(keyFile, key, { mode: 0o600 });
+  const d4 = await startDaemon({ env: { FLEETQ_AUTH_MUNGE: 'on', FLEETQ_AUTH_MUNGE_SOCKET: m.socket, FLEETQ_AUTH_JWT_KEY: keyFile, FLEETQ_AUTH_SERVICES: 'portal:fleetq-test' } });
+  try {
+    const now = Math.floor(Date.now() / 1000);
+    const token = signHs256({ sub: 'portal', exp: now + 300 }, key);
+    const forUser = connect({ address: d4.address, token, user: 'fleetq-test', munge: false });
+    const { job } = await forUser.submitJob(spec('via-portal'));
+    t.is(job.spec?.user, 'fleetq-test', 'the portal submitted for the user it may act for');
+    const other = await code(connect({ address: d4.address, token, user: 'fleetq-other', munge: false }).submitJob(spec('not-yours')));
+    t.is(other.code, grpc.status.PERMISSION_DENIED);
+    t.regex(other.details, /^x-fleetq-user: Unauthorized Request: service portal may not act for fleetq-other \(auth\.services\)$/);
+    const cases: Array<[string, RegExp]> = [
+      [signHs256({ sub: 'portal', exp: now - 10 }, key), /^authorization: the token expired at /],
+      [signHs256({ sub: 'portal', exp: now + 300 }, randomBytes(32)), /^authorization: the signature does not match this cluster's key$/],
+      [signHs256({ sub: 'portal' }, key), /^authorization: the token has no exp \(expiry\) claim$/],
+      ['not.a.jwt', /^authorization: not a JWT/],
+    ];
+    for (const [tok, re] of cases) {
+      const r = await code(connect({ address: d4.address, token: tok, user: 'fleetq-test', munge: false }).listJobs({}));
+      t.is(r.code, grpc.status.UNAUTHENTICATED, String(re));
+      t.regex(r.details, re);
+    }
+    // A daemon with no key takes no service tokens, and says so.
+    const noKey = await code(connect({ address: d.address, token, munge: false }).listJobs({}));
+    t.is(noKey.code, grpc.status.UNAUTHENTICATED);
+    t.regex(noKey.details, /auth\.jwt_key is not set/);
+  } finally { await d4.stop(); }
 });
