@@ -6,6 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { FleetqError, type ErrorCode } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
+import { StoreError } from '../store/index.js';
 
 const STATUS: Readonly<Record<ErrorCode, grpc.status>> = {
   INVALID_ARGUMENT: grpc.status.INVALID_ARGUMENT,
@@ -22,10 +23,16 @@ const STATUS: Readonly<Record<ErrorCode, grpc.status>> = {
   INTERNAL: grpc.status.INTERNAL,
   UNAUTHENTICATED: grpc.status.UNAUTHENTICATED,
   BAD_USER: grpc.status.PERMISSION_DENIED,
+  STORE_FULL: grpc.status.RESOURCE_EXHAUSTED,
 };
 
-export function toStatus(err: unknown, log: Logger): Partial<grpc.StatusObject> {
+export function toStatus(err0: unknown, log: Logger): Partial<grpc.StatusObject> {
   const md = new grpc.Metadata();
+  let err = err0;
+  if (err instanceof StoreError && err.full) {
+    log.error({ err: err.message }, 'store full: writes refused');
+    err = new FleetqError('STORE_FULL', 'store: cannot write: the disk or the LMDB map of the job store is full; submits and changes are refused until there is space, everything already stored is kept, and reads go on', { field: 'store' });
+  }
   if (err instanceof FleetqError) {
     md.set('x-fleetq-code', err.code);
     md.set('x-fleetq-pbs-errno', String(err.pbsErrno));

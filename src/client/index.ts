@@ -95,6 +95,8 @@ export class FleetqClient {
     const Scheduler = grpc.makeGenericClientConstructor(serviceDefinition('fleetq.v1.Scheduler'), 'Scheduler');
     this.raw = new Scheduler(this.address, grpc.credentials.createInsecure(), {
       'grpc.enable_retries': 0,
+      // A page of jobs carries their scripts: no 4 MB cap on answers (the server bounds what it takes).
+      'grpc.max_receive_message_length': -1,
       // Each client owns its connection: one client's backoff never fails another's calls.
       'grpc.use_local_subchannel_pool': 1,
       // A restarted daemon is back within a second or two; do not back off for minutes.

@@ -41,8 +41,13 @@ export interface Batch<J, N, Q> {
 }
 
 export class StoreError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) { super(message, options); this.name = 'StoreError'; }
+  /** The write failed for want of space (the disk, or the LMDB map): nothing was written, all before stands. */
+  readonly full: boolean;
+  constructor(message: string, options?: { cause?: unknown; full?: boolean }) { super(message, options); this.name = 'StoreError'; this.full = options?.full ?? false; }
 }
+
+/** A write's promise inside a transaction: its failure is the transaction's, reported there. */
+function quiet(p: Promise<unknown>): void { p.catch(() => undefined); }
 
 /** What the store needs of a job record: its seq, and its index when it is a subjob. */
 export interface Keyed { seq: number; array_index?: number }
@@ -109,17 +114,23 @@ export class Store<J extends Keyed, N extends { name: string }, Q extends { name
   async commit(b: Batch<J, N, Q>): Promise<void> {
     try {
       await this.root.transaction(() => {
-        for (const j of b.jobs ?? []) void this.jobs.put(j.seq, j);
-        for (const j of b.subjobs ?? []) void this.subjobs.put([j.seq, j.array_index ?? 0], j);
-        for (const e of b.events ?? []) { void this.events.put([e.seq, e.revision], e); void this.revlog.put(e.revision, e.seq); }
-        for (const [rid, seq] of b.requests ?? []) void this.requests.put(rid, seq);
-        for (const n of b.nodes ?? []) void this.nodes.put(n.name, n);
-        for (const q of b.queues ?? []) void this.queues.put(q.name, q);
-        if (b.meta?.next_seq !== undefined) void this.meta.put('next_seq', b.meta.next_seq);
-        if (b.meta?.revision !== undefined) void this.meta.put('revision', b.meta.revision);
+        for (const j of b.jobs ?? []) quiet(this.jobs.put(j.seq, j));
+        for (const j of b.subjobs ?? []) quiet(this.subjobs.put([j.seq, j.array_index ?? 0], j));
+        for (const e of b.events ?? []) { quiet(this.events.put([e.seq, e.revision], e)); quiet(this.revlog.put(e.revision, e.seq)); }
+        for (const [rid, seq] of b.requests ?? []) quiet(this.requests.put(rid, seq));
+        for (const n of b.nodes ?? []) quiet(this.nodes.put(n.name, n));
+        for (const q of b.queues ?? []) quiet(this.queues.put(q.name, q));
+        if (b.meta?.next_seq !== undefined) quiet(this.meta.put('next_seq', b.meta.next_seq));
+        if (b.meta?.revision !== undefined) quiet(this.meta.put('revision', b.meta.revision));
       });
     } catch (e) {
-      throw new StoreError(`store commit failed: ${(e as Error).message}`, { cause: e });
+      // lmdb-js gives the reason as a promise (commitError) that rejects with the write thread's error.
+      const pending = (e as { commitError?: unknown }).commitError;
+      const cause = pending instanceof Promise
+        ? await Promise.race([pending.then(() => e, (x: unknown) => x), new Promise((r) => { setTimeout(() => r(e), 1000).unref(); })])
+        : e;
+      const why = `${(e as Error).message} ${(cause as Error)?.message ?? ''}`;
+      throw new StoreError(`store commit failed: ${(cause as Error)?.message ?? why}`, { cause: e, full: /ENOSPC|No space left|MDB_MAP_FULL|map full|Input\/output error|EIO/i.test(why) });
     }
   }
 
