@@ -58,6 +58,8 @@ need_apt "setpriv, unshare, runuser" 'command -v setpriv && command -v unshare &
 need_apt "iproute2" 'command -v ip' iproute2
 # MUNGE (authentication of local users): munged, munge and unmunge; the tests start their own munged.
 need_apt "munge" 'command -v munged && command -v munge && command -v unmunge' munge
+# openssl: fleetq admin makes the cluster CA and certificates for agents' mutual TLS with it.
+need_apt "openssl" 'command -v openssl' openssl
 
 # amazon-ec2-metadata-mock: the EC2 instance metadata service (IMDSv2) for the agent's facts and
 # spot notices. Built from the Go module proxy (Go is part of this machine's toolset).

@@ -31,7 +31,9 @@ import { JobContainment, lifelineUsage, type Usage } from './shepherd.js';
 export interface AgentOptions {
   node: string;
   server: string;            // gRPC target of the daemon
-  tokenFile: string;         // shared secret proving the agent belongs to this daemon
+  tokenFile: string;         // shared secret proving the agent belongs to this daemon ('' with tls)
+  /** Mutual TLS: the cluster CA, this node's certificate and key (fleetq admin); replaces the token. */
+  tls?: { ca: string; cert: string; key: string };
   stateDir: string;          // spool: scripts, nodefiles, ended reports, tmp dirs
   ncpus: number; mem_bytes: number; ngpus: number;
   /** Found on the machine (src/agent/facts.ts): physical cores, NUMA domains, EFA devices. */
@@ -86,7 +88,10 @@ export class NodeAgent {
     chmodSync(o.stateDir, 0o711);
     const proto = loadProto();
     // Reconnect quickly: a restarted daemon should see its agents within a second.
-    this.client = new proto.fleetq.v1.Agent(o.server, grpc.credentials.createInsecure(), {
+    const creds = o.tls
+      ? grpc.credentials.createSsl(readFileSync(o.tls.ca), readFileSync(o.tls.key), readFileSync(o.tls.cert))
+      : grpc.credentials.createInsecure();
+    this.client = new proto.fleetq.v1.Agent(o.server, creds, {
       'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 1000,
     }) as unknown as AgentClient;
   }
@@ -119,7 +124,7 @@ export class NodeAgent {
   private connect(): void {
     if (this.exited) return;
     const md = new grpc.Metadata();
-    md.set('x-fleetq-agent-token', readFileSync(this.o.tokenFile, 'utf8').trim());
+    if (!this.o.tls) md.set('x-fleetq-agent-token', readFileSync(this.o.tokenFile, 'utf8').trim());
     const s = this.client.Connect(md);
     this.stream = s;
     s.on('data', (m: DaemonMessage__Output) => this.onMessage(m));

@@ -120,15 +120,32 @@ export class AgentHub {
     return got.length === this.token.length && timingSafeEqual(got, this.token);
   }
 
-  handlers(): AgentHandlers {
+  /**
+   * The Agent service. On the mutual-TLS listener (agent.listen) the node's certificate, issued by
+   * the cluster CA, is its credential, and an agent may register only as the node its certificate
+   * names; elsewhere (the local socket) the shared agent token.
+   */
+  handlers(o: { mtls?: boolean } = {}): AgentHandlers {
     return {
       Connect: (s: Stream) => {
-        if (!this.authorised(s.metadata)) {
+        let certNode: string | undefined;
+        if (o.mtls) {
+          const cn = s.getAuthContext().sslPeerCertificate?.subject?.CN;
+          certNode = Array.isArray(cn) ? cn[0] : cn;
+          if (!certNode) { s.emit('error', { code: grpc.status.UNAUTHENTICATED, details: 'agent: no client certificate from the cluster CA (fleetq admin cert NODE)' }); return; }
+        } else if (!this.authorised(s.metadata)) {
           s.emit('error', { code: grpc.status.PERMISSION_DENIED, details: 'x-fleetq-agent-token: missing or wrong agent token' });
           return;
         }
         let node = '';
-        s.on('data', (m: AgentMessage__Output) => { node = this.onMessage(s, node, m); });
+        s.on('data', (m: AgentMessage__Output) => {
+          if (certNode !== undefined && m.msg === 'register' && m.register && m.register.node !== certNode) {
+            this.log.warn({ node: m.register.node, certificate: certNode }, 'agent refused: its certificate names another node');
+            s.emit('error', { code: grpc.status.PERMISSION_DENIED, details: `register.node: the certificate is for node ${certNode}, not ${m.register.node}` });
+            return;
+          }
+          node = this.onMessage(s, node, m);
+        });
         const gone = (): void => {
           if (node !== '' && this.streams.get(node) === s) {
             this.log.warn({ node }, 'agent disconnected');

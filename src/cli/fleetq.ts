@@ -6,6 +6,8 @@
  *   fleetq version
  */
 import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { VERSION } from '../version.js';
 
 const USAGE = `usage:
@@ -17,6 +19,9 @@ const USAGE = `usage:
                                                   replay a workload trace (SWF) through the scheduler
   fleetq rsh [ssh options] HOST COMMAND...        from inside a job: run COMMAND on HOST, one of its nodes
                                                   (what mpirun and mpiexec are pointed at instead of ssh)
+  fleetq admin ca [--dir DIR]                     make the cluster CA for agents' mutual TLS ($FLEETQ_HOME/tls)
+  fleetq admin cert NAME [--server] [--san DNS:h,IP:a] [--dir DIR]
+                                                  issue a node's (or, --server, the daemon's) certificate
   fleetq version                                  print the version
 `;
 
@@ -33,10 +38,12 @@ async function agent(argv: string[]): Promise<void> {
       node: { type: 'string' }, server: { type: 'string' }, 'token-file': { type: 'string' }, 'state-dir': { type: 'string' },
       ncpus: { type: 'string' }, mem: { type: 'string' }, ngpus: { type: 'string' }, 'heartbeat-ms': { type: 'string' }, 'orphan-exit-ms': { type: 'string' },
       imds: { type: 'string' }, 'notice-poll-ms': { type: 'string' },
+      'tls-ca': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
     },
   });
-  for (const k of ['node', 'server', 'token-file', 'state-dir'] as const) {
-    if (!v[k]) throw new Error(`fleetq agent: --${k} is required`);
+  const tls = v['tls-ca'] !== undefined || v['tls-cert'] !== undefined || v['tls-key'] !== undefined;
+  for (const k of ['node', 'server', 'state-dir', ...(tls ? ['tls-ca', 'tls-cert', 'tls-key'] as const : ['token-file'] as const)] as const) {
+    if (!v[k]) throw new Error(`fleetq agent: --${k} is required${k.startsWith('tls') ? ' (with mutual TLS: --tls-ca, --tls-cert and --tls-key)' : ''}`);
   }
   for (const k of ['ncpus', 'mem', 'ngpus', 'heartbeat-ms', 'orphan-exit-ms', 'notice-poll-ms'] as const) {
     const x = v[k];
@@ -57,6 +64,7 @@ async function agent(argv: string[]): Promise<void> {
   }
   const a = new NodeAgent({
     node: v.node ?? '', server: v.server ?? '', tokenFile: v['token-file'] ?? '', stateDir: v['state-dir'] ?? '',
+    ...(tls ? { tls: { ca: v['tls-ca'] ?? '', cert: v['tls-cert'] ?? '', key: v['tls-key'] ?? '' } } : {}),
     ncpus: Number(v.ncpus ?? found.ncpus), mem_bytes: Number(v.mem ?? found.mem_bytes), ngpus: Number(v.ngpus ?? found.ngpus),
     cores: found.cores, numa: found.numa, efa: found.efa,
     heartbeatMs: Number(v['heartbeat-ms'] ?? 5000), orphanExitMs: Number(v['orphan-exit-ms'] ?? 600_000), log,
@@ -68,6 +76,27 @@ async function agent(argv: string[]): Promise<void> {
   a.start();
 }
 
+/** `fleetq admin ca` / `fleetq admin cert NAME [--server] [--san ...]`: the cluster CA for agents' mutual TLS. */
+async function admin(argv: string[]): Promise<number> {
+  const { values: v, positionals } = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { dir: { type: 'string' }, server: { type: 'boolean' }, san: { type: 'string' } } });
+  const { initCa, issueCert } = await import('../auth/tls.js');
+  const { fleetqHome } = await import('../config/paths.js');
+  const dir = v.dir ?? join(fleetqHome(process.env), 'tls');
+  const [what, name] = positionals;
+  if (what === 'ca' && positionals.length === 1) {
+    const { crt } = initCa(dir, hostname().split('.')[0] ?? 'cluster');
+    process.stdout.write(`${crt}\n`);
+    return 0;
+  }
+  if (what === 'cert' && name && positionals.length === 2) {
+    const { crt, key } = issueCert(dir, name, { server: v.server ?? false, sans: v.san ? v.san.split(',') : [] });
+    process.stdout.write(`${crt}\n${key}\n`);
+    return 0;
+  }
+  process.stderr.write('usage: fleetq admin ca [--dir DIR] | fleetq admin cert NAME [--server] [--san DNS:name,IP:addr] [--dir DIR]\n');
+  return 2;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
@@ -75,6 +104,7 @@ async function main(argv: string[]): Promise<number> {
     case 'agent': await agent(rest); return 0;
     case 'sim': { const { runSim } = await import('../sim/cli.js'); return runSim(rest); }
     case 'rsh': { const { runRsh } = await import('./rsh.js'); process.exit(await runRsh(rest)); }
+    case 'admin': return admin(rest);
     case 'version': case '--version': process.stdout.write(`fleetq ${VERSION}\n`); return 0;
     case 'help': case '--help': case '-h': process.stdout.write(USAGE); return 0;
     default: process.stderr.write(`fleetq: unknown command '${cmd ?? ''}'\n${USAGE}`); return 2;

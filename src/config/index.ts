@@ -34,7 +34,9 @@ export interface Config {
   scheduler: { interval_ms: number; backfill_depth: number; priority: PriorityWeights };
   local: { nodes: number; ncpus: number; mem_bytes: number; ngpus: number };
   jobs: { kill_delay_seconds: number; max_script_bytes: number; default_queue: string; max_array_size: number };
-  agent: { reconnect_grace_ms: number; heartbeat_ms: number; down_after_ms: number; orphan_exit_ms: number };
+  agent: { reconnect_grace_ms: number; heartbeat_ms: number; down_after_ms: number; orphan_exit_ms: number; listen: string };
+  /** The daemon's certificate for agent.listen (mutual TLS), and the cluster CA agents' certificates come from. */
+  tls: { ca: string; cert: string; key: string };
   queues: QueueConfig[];
   metrics: { listen: string };
   log: { level: string };
@@ -87,6 +89,10 @@ export const KEYS: ReadonlyArray<readonly [string, Kind, unknown]> = [
   ['agent.heartbeat', 'duration_ms', '5s'],
   ['agent.down_after', 'duration_ms', '15s'],
   ['agent.orphan_exit', 'duration_ms', '10m'],
+  ['agent.listen', 'string', ''],
+  ['tls.ca', 'string', ''],
+  ['tls.cert', 'string', ''],
+  ['tls.key', 'string', ''],
   ['queues', 'queues', [{ name: 'workq' }]],
   ['metrics.listen', 'string', ''],
   ['log.level', 'string', 'info'],
@@ -239,6 +245,10 @@ export function loadConfig(env: Env = process.env, overrides: Record<string, unk
   if (v<number>('jobs.max_array_size') < 2) throw new ConfigError([`jobs.max_array_size: ${v<number>('jobs.max_array_size')} is below 2 (an array has at least two subjobs)`]);
   const nodes = v<number>('local.nodes');
   if (nodes < 1 || nodes > 256) throw new ConfigError([`local.nodes: ${nodes} is out of range 1..256`]);
+  if (v<string>('agent.listen') !== '') {
+    const missing = ['tls.ca', 'tls.cert', 'tls.key'].filter((k) => v<string>(k) === '' || !existsSync(v<string>(k)));
+    if (missing.length > 0) throw new ConfigError(missing.map((k) => `${k}: agent.listen takes agents by mutual TLS only: ${k} must name an existing file (fleetq admin ca; fleetq admin cert HOST --server)`));
+  }
   try { parseServices(v<string[]>('auth.services')); } catch (e) { throw new ConfigError([(e as Error).message]); }
   if (v<string>('auth.jwt_key') !== '' && !existsSync(v<string>('auth.jwt_key'))) throw new ConfigError([`auth.jwt_key: ${v<string>('auth.jwt_key')} does not exist`]);
   if (v<number>('scheduler.priority.max_age') <= 0) throw new ConfigError(['scheduler.priority.max_age: must be longer than 0 (the wait that earns the whole age weight)']);
@@ -248,7 +258,8 @@ export function loadConfig(env: Env = process.env, overrides: Record<string, unk
     scheduler: { interval_ms: v('scheduler.interval'), backfill_depth: v('scheduler.backfill_depth'), priority: priorityWeights(v) },
     local: { nodes, ncpus: v<number>('local.ncpus') || cpus().length, mem_bytes: v<number>('local.mem') || totalmem(), ngpus: v('local.ngpus') },
     jobs: { kill_delay_seconds: v('jobs.kill_delay'), max_script_bytes: v('jobs.max_script_size'), default_queue: defaultQueue, max_array_size: v<number>('jobs.max_array_size') },
-    agent: { reconnect_grace_ms: v('agent.reconnect_grace'), heartbeat_ms: v('agent.heartbeat'), down_after_ms: v('agent.down_after'), orphan_exit_ms: v('agent.orphan_exit') },
+    agent: { reconnect_grace_ms: v('agent.reconnect_grace'), heartbeat_ms: v('agent.heartbeat'), down_after_ms: v('agent.down_after'), orphan_exit_ms: v('agent.orphan_exit'), listen: v('agent.listen') },
+    tls: { ca: v('tls.ca'), cert: v('tls.cert'), key: v('tls.key') },
     queues,
     metrics: { listen: v('metrics.listen') },
     log: { level: v('log.level') },

@@ -148,6 +148,7 @@ export class Daemon {
     chmodSync(sock, auth.munge ? 0o666 : 0o600);
     this.address = `unix:${sock}`;
     if (this.cfg.server.listen !== '') await bind(this.server, this.cfg.server.listen);
+    if (this.cfg.agent.listen !== '') await this.serveAgentsTls();
     this.closers.push(() => new Promise<void>((resolve) => {
       const t = setTimeout(() => { this.server.forceShutdown(); resolve(); }, 3000);
       this.server.tryShutdown(() => { clearTimeout(t); resolve(); });
@@ -178,6 +179,17 @@ export class Daemon {
       if (k !== key) { key = k; check = feasibility(nodes); }
       return check(chunks, place);
     };
+  }
+
+  /** agent.listen: agents on other machines, by mutual TLS with the cluster CA (nothing else is served there). */
+  private async serveAgentsTls(): Promise<void> {
+    const t = this.cfg.tls;
+    const server = new grpc.Server();
+    server.addService(loadProto().fleetq.v1.Agent.service, this.hub.handlers({ mtls: true }));
+    const creds = grpc.ServerCredentials.createSsl(readFileSync(t.ca), [{ private_key: readFileSync(t.key), cert_chain: readFileSync(t.cert) }], true);
+    await new Promise<number>((resolve, reject) => server.bindAsync(this.cfg.agent.listen, creds, (err, port) => (err ? reject(new Error(`agent.listen: cannot listen on ${this.cfg.agent.listen}: ${err.message}`)) : resolve(port))));
+    this.log.info({ listen: this.cfg.agent.listen }, 'agents: mutual TLS with the cluster CA');
+    this.closers.push(() => new Promise<void>((resolve) => { server.tryShutdown(() => resolve()); setTimeout(() => { server.forceShutdown(); resolve(); }, 3000).unref(); }));
   }
 
   private startProvider(): void {
