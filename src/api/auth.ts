@@ -149,6 +149,11 @@ export function mayHoldTypes(who: Identity, types: string): void {
   if (types.includes('s') && who.role !== 'manager') throw denied(`hold type s is for managers (${who.user} is not one)`);
 }
 
+/** Offlining nodes, clearing them, setting their comments: operators and managers. */
+export function mayAdminNodes(who: Identity): void {
+  if (!privileged(who)) throw denied(`only operators and managers may change nodes (${who.user} is neither)`);
+}
+
 /** Whether `who` sees `job` in lists (auth.jobs_visible: own limits users to their own). */
 export function maySee(cfg: AuthConfig, who: Identity, job: JobRecord): boolean {
   return cfg.jobs_visible === 'all' || privileged(who) || ownerOf(job) === who.user;

@@ -20,7 +20,7 @@ import type { EventRecord } from '../store/index.js';
 import { FleetqError, invalid } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import { toStatus, unary } from './errors.js';
-import { mayHoldTypes, mayModify, maySee, submitter, type Authenticator, type Identity } from './auth.js';
+import { mayAdminNodes, mayHoldTypes, mayModify, maySee, submitter, type Authenticator, type Identity } from './auth.js';
 import type { AuthConfig } from '../config/index.js';
 
 export interface SchedulerDeps {
@@ -162,6 +162,20 @@ export function schedulerHandlers(d: SchedulerDeps): SchedulerHandlers {
       return { job: view(await jobs.alter(requireId(req.id), req.spec, req.update_mask)) };
     }),
     ListNodes: unary(log, async (req, call) => { await who(call); return { nodes: listNodes(d, req.names) }; }),
+    SetNode: unary(log, async (req, call) => {
+      const w = await who(call);
+      mayAdminNodes(w);
+      const n = d.nodes.get(req.name);
+      if (!n) throw invalid('name', `Unknown node ${req.name}`);
+      if (req.comment.length > 1024) throw invalid('comment', `${req.comment.length} characters is over the limit of 1024`);
+      const offline = req.set_offline ? req.offline : n.offline;
+      // Back online without a new comment: the old reason goes with the state it explained.
+      const comment = req.set_comment ? req.comment : req.set_offline && !req.offline ? '' : n.comment;
+      await d.nodes.setOffline(req.name, offline, comment);
+      log.info({ node: req.name, offline, comment, by: w.user }, 'node changed');
+      const [node] = listNodes(d, [req.name]);
+      return node!;
+    }),
     ListQueues: unary(log, async (req, call) => { await who(call); return { queues: listQueues(d, req.names) }; }),
     GetServer: unary(log, async (_req, call) => {
       await who(call);

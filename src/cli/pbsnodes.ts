@@ -10,7 +10,7 @@ async function main(argv: string[]): Promise<void> {
   const g = getopt(argv, 'aC:D:F:ijlors:SvH', true);
   if (g.bad) { finish('', `pbsnodes: invalid option -- '${g.bad}'\n${USAGE}`, 2); return; }
   const o = new Map(g.opts);
-  if (o.has('o') || o.has('r') || o.has('C')) { finish('', 'pbsnodes: marking nodes offline is not supported by fleetq yet\n', 1); return; }
+  if (o.has('o') || o.has('r') || o.has('C')) { await setNodes(g.operands, o); return; }
   const fmt = o.get('F');
   if (fmt !== undefined && fmt !== 'json') { finish('', `pbsnodes: illegal -F value\n${USAGE}`, 2); return; }
   const c = connect();
@@ -33,6 +33,30 @@ async function main(argv: string[]): Promise<void> {
     const err = e as RpcError;
     finish('', isUnavailable(err) ? connectError('pbsnodes', c.address) : `pbsnodes: ${err.details ?? String(e)}\n`, exitCode(pbsErrno(err)));
   } finally { c.close(); }
+}
+
+/** pbsnodes -o|-r [-C comment] node...: offline, back, or just the comment; operators and managers only. */
+async function setNodes(names: string[], o: Map<string, string>): Promise<void> {
+  if ((o.has('o') && o.has('r')) || names.length === 0) { finish('', USAGE, 2); return; }
+  const c = connect();
+  let err = '';
+  let code = 0;
+  try {
+    for (const name of names) {
+      try {
+        await c.setNode({
+          name, set_offline: o.has('o') || o.has('r'), offline: o.has('o'),
+          set_comment: o.has('C'), comment: o.get('C') ?? '',
+        });
+      } catch (e) {
+        const r = e as RpcError;
+        if (isUnavailable(r)) { err += connectError('pbsnodes', c.address); code = exitCode(pbsErrno(r)); break; }
+        err += `pbsnodes: ${/Unknown node/.test(r.details ?? '') ? `Unknown node  ${name}` : (r.details ?? String(e))}\n`;
+        code = exitCode(pbsErrno(r));
+      }
+    }
+  } finally { c.close(); }
+  finish('', err, code);
 }
 
 main(process.argv.slice(2)).catch((e: Error) => finish('', `pbsnodes: ${e.message}\n`, 1));

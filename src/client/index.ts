@@ -30,6 +30,8 @@ import type { ReleaseJobRequest } from '../gen/fleetq/v1/ReleaseJobRequest.js';
 import type { ReleaseJobResponse__Output } from '../gen/fleetq/v1/ReleaseJobResponse.js';
 import type { AlterJobRequest } from '../gen/fleetq/v1/AlterJobRequest.js';
 import type { AlterJobResponse__Output } from '../gen/fleetq/v1/AlterJobResponse.js';
+import type { SetNodeRequest } from '../gen/fleetq/v1/SetNodeRequest.js';
+import type { Node__Output as NodeOut } from '../gen/fleetq/v1/Node.js';
 import type { ListNodesRequest } from '../gen/fleetq/v1/ListNodesRequest.js';
 import type { ListNodesResponse__Output } from '../gen/fleetq/v1/ListNodesResponse.js';
 import type { ListQueuesRequest } from '../gen/fleetq/v1/ListQueuesRequest.js';
@@ -135,6 +137,8 @@ export class FleetqClient {
   releaseJob(req: ReleaseJobRequest): Promise<WithJob<ReleaseJobResponse__Output>> { return this.call<ReleaseJobRequest, ReleaseJobResponse__Output>(this.raw.ReleaseJob, req).then(withJob); }
   alterJob(req: AlterJobRequest): Promise<WithJob<AlterJobResponse__Output>> { return this.call<AlterJobRequest, AlterJobResponse__Output>(this.raw.AlterJob, req).then(withJob); }
   listNodes(req: ListNodesRequest = {}): Promise<ListNodesResponse__Output> { return this.call(this.raw.ListNodes, req); }
+  /** pbsnodes -o / -r / -C (operators and managers). */
+  setNode(req: SetNodeRequest): Promise<NodeOut> { return this.call(this.raw.SetNode, req); }
   listQueues(req: ListQueuesRequest = {}): Promise<ListQueuesResponse__Output> { return this.call(this.raw.ListQueues, req); }
   getServer(): Promise<Server__Output> { return this.call(this.raw.GetServer, {}); }
 

@@ -30,6 +30,7 @@ import type { ReleaseJobResponse as _fleetq_v1_ReleaseJobResponse, ReleaseJobRes
 import type { Resources as _fleetq_v1_Resources, Resources__Output as _fleetq_v1_Resources__Output } from './fleetq/v1/Resources.js';
 import type { SchedulerClient as _fleetq_v1_SchedulerClient, SchedulerDefinition as _fleetq_v1_SchedulerDefinition } from './fleetq/v1/Scheduler.js';
 import type { Server as _fleetq_v1_Server, Server__Output as _fleetq_v1_Server__Output } from './fleetq/v1/Server.js';
+import type { SetNodeRequest as _fleetq_v1_SetNodeRequest, SetNodeRequest__Output as _fleetq_v1_SetNodeRequest__Output } from './fleetq/v1/SetNodeRequest.js';
 import type { SubmitJobRequest as _fleetq_v1_SubmitJobRequest, SubmitJobRequest__Output as _fleetq_v1_SubmitJobRequest__Output } from './fleetq/v1/SubmitJobRequest.js';
 import type { SubmitJobResponse as _fleetq_v1_SubmitJobResponse, SubmitJobResponse__Output as _fleetq_v1_SubmitJobResponse__Output } from './fleetq/v1/SubmitJobResponse.js';
 import type { WatchJobsRequest as _fleetq_v1_WatchJobsRequest, WatchJobsRequest__Output as _fleetq_v1_WatchJobsRequest__Output } from './fleetq/v1/WatchJobsRequest.js';
@@ -72,6 +73,7 @@ export interface ProtoGrpcType {
       Resources: MessageTypeDefinition<_fleetq_v1_Resources, _fleetq_v1_Resources__Output>
       Scheduler: SubtypeConstructor<typeof grpc.Client, _fleetq_v1_SchedulerClient> & { service: _fleetq_v1_SchedulerDefinition }
       Server: MessageTypeDefinition<_fleetq_v1_Server, _fleetq_v1_Server__Output>
+      SetNodeRequest: MessageTypeDefinition<_fleetq_v1_SetNodeRequest, _fleetq_v1_SetNodeRequest__Output>
       SubmitJobRequest: MessageTypeDefinition<_fleetq_v1_SubmitJobRequest, _fleetq_v1_SubmitJobRequest__Output>
       SubmitJobResponse: MessageTypeDefinition<_fleetq_v1_SubmitJobResponse, _fleetq_v1_SubmitJobResponse__Output>
       WatchJobsRequest: MessageTypeDefinition<_fleetq_v1_WatchJobsRequest, _fleetq_v1_WatchJobsRequest__Output>

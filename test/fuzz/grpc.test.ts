@@ -1,6 +1,6 @@
 /**
  * Every gRPC request message, hostile: 10,000 generated requests over SubmitJob, GetJob, ListJobs,
- * CancelJob, HoldJob, ReleaseJob, AlterJob, ListNodes and ListQueues against a real daemon. Each is
+ * CancelJob, HoldJob, ReleaseJob, AlterJob, ListNodes, SetNode and ListQueues against a real daemon. Each is
  * answered, or refused with a client-error status (never INTERNAL or UNKNOWN) whose message says
  * what is wrong; the daemon keeps serving, and a job stored before the storm is there, unchanged,
  * after it. Submitted jobs are always held: nothing generated here ever runs.
@@ -36,6 +36,7 @@ const req = fc.oneof(
   fc.record({ kind: fc.constant('release' as const), id, hold_types: fc.oneof(str, fc.constantFrom('u', 'o', 's')) }),
   fc.record({ kind: fc.constant('alter' as const), id, spec, update_mask: fc.array(fc.constantFrom('name', 'resource_list', 'priority', 'queue', 'script', 'nonsense', 'user'), { maxLength: 3 }) }),
   fc.record({ kind: fc.constant('nodes' as const), names: fc.array(str, { maxLength: 2 }) }),
+  fc.record({ kind: fc.constant('setnode' as const), name: str, set_offline: fc.boolean(), offline: fc.boolean(), set_comment: fc.boolean(), comment: fc.oneof(str, fc.string({ minLength: 1000, maxLength: 1100 })) }),
   fc.record({ kind: fc.constant('queues' as const), names: fc.array(str, { maxLength: 2 }) }),
 );
 
@@ -51,6 +52,7 @@ function send(c: FleetqClient, r: Req): Promise<unknown> {
     case 'release': return c.releaseJob({ id: r.id, hold_types: r.hold_types });
     case 'alter': return c.alterJob({ id: r.id, spec: { ...r.spec, hold: true }, update_mask: r.update_mask });
     case 'nodes': return c.listNodes({ names: r.names });
+    case 'setnode': return c.setNode({ name: r.name, set_offline: r.set_offline, offline: r.offline, set_comment: r.set_comment, comment: r.comment });
     default: return c.listQueues({ names: r.names });
   }
 }

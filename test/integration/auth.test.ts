@@ -180,3 +180,26 @@ test.serial('services by JWT (HS256, auth.jwt_key): a service acts only for the 
     t.regex(noKey.details, /auth\.jwt_key is not set/);
   } finally { await d4.stop(); }
 });
+
+test.serial('pbsnodes -o / -r / -C: operators and managers only; an offline node takes nothing new, and says why', async (t) => {
+  const node = (await connect({ address: d.address, munge: m.socket }).listNodes({})).nodes[0]!.name;
+  // A plain user may not.
+  const user = await code(as('fleetq-test').setNode({ name: node, set_offline: true, offline: true }));
+  t.is(user.code, grpc.status.PERMISSION_DENIED);
+  t.regex(user.details, /only operators and managers may change nodes \(fleetq-test is neither\)/);
+  // Root, a manager, through the command (its credential from the test's munged).
+  const off = await run('pbsnodes', ['-o', '-C', 'disk swap', node], { home: d.home });
+  t.is(off.code, 0, off.stderr);
+  const shown = (await run('pbsnodes', ['-a'], { home: d.home })).stdout;
+  t.regex(shown, /state = offline/);
+  t.regex(shown, /comment = disk swap/);
+  const { job } = await as('fleetq-test').submitJob({ spec: { script: 'true\n', workdir: cwd, name: 'waits' } });
+  await new Promise((r) => setTimeout(r, 1500));
+  t.is((await as('fleetq-test').getJob({ id: job.id })).state_letter, 'Q', 'nothing new starts on an offline node');
+  t.is((await run('pbsnodes', ['-r', node], { home: d.home })).code, 0);
+  t.regex((await run('pbsnodes', ['-a'], { home: d.home })).stdout, /state = (free|job-busy)/);
+  await eventually(async () => ['R', 'F'].includes((await as('fleetq-test').getJob({ id: job.id })).state_letter), 20000, 'the job starts once the node is back');
+  const unknown = await run('pbsnodes', ['-o', 'no-such-node'], { home: d.home });
+  t.not(unknown.code, 0);
+  t.regex(unknown.stderr, /pbsnodes: Unknown node {2}no-such-node/);
+});

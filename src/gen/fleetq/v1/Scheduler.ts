@@ -20,9 +20,11 @@ import type { ListNodesRequest as _fleetq_v1_ListNodesRequest, ListNodesRequest_
 import type { ListNodesResponse as _fleetq_v1_ListNodesResponse, ListNodesResponse__Output as _fleetq_v1_ListNodesResponse__Output } from '../../fleetq/v1/ListNodesResponse.js';
 import type { ListQueuesRequest as _fleetq_v1_ListQueuesRequest, ListQueuesRequest__Output as _fleetq_v1_ListQueuesRequest__Output } from '../../fleetq/v1/ListQueuesRequest.js';
 import type { ListQueuesResponse as _fleetq_v1_ListQueuesResponse, ListQueuesResponse__Output as _fleetq_v1_ListQueuesResponse__Output } from '../../fleetq/v1/ListQueuesResponse.js';
+import type { Node as _fleetq_v1_Node, Node__Output as _fleetq_v1_Node__Output } from '../../fleetq/v1/Node.js';
 import type { ReleaseJobRequest as _fleetq_v1_ReleaseJobRequest, ReleaseJobRequest__Output as _fleetq_v1_ReleaseJobRequest__Output } from '../../fleetq/v1/ReleaseJobRequest.js';
 import type { ReleaseJobResponse as _fleetq_v1_ReleaseJobResponse, ReleaseJobResponse__Output as _fleetq_v1_ReleaseJobResponse__Output } from '../../fleetq/v1/ReleaseJobResponse.js';
 import type { Server as _fleetq_v1_Server, Server__Output as _fleetq_v1_Server__Output } from '../../fleetq/v1/Server.js';
+import type { SetNodeRequest as _fleetq_v1_SetNodeRequest, SetNodeRequest__Output as _fleetq_v1_SetNodeRequest__Output } from '../../fleetq/v1/SetNodeRequest.js';
 import type { SubmitJobRequest as _fleetq_v1_SubmitJobRequest, SubmitJobRequest__Output as _fleetq_v1_SubmitJobRequest__Output } from '../../fleetq/v1/SubmitJobRequest.js';
 import type { SubmitJobResponse as _fleetq_v1_SubmitJobResponse, SubmitJobResponse__Output as _fleetq_v1_SubmitJobResponse__Output } from '../../fleetq/v1/SubmitJobResponse.js';
 import type { WatchJobsRequest as _fleetq_v1_WatchJobsRequest, WatchJobsRequest__Output as _fleetq_v1_WatchJobsRequest__Output } from '../../fleetq/v1/WatchJobsRequest.js';
@@ -114,6 +116,15 @@ export interface SchedulerClient extends grpc.Client {
   releaseJob(argument: _fleetq_v1_ReleaseJobRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fleetq_v1_ReleaseJobResponse__Output>): grpc.ClientUnaryCall;
   releaseJob(argument: _fleetq_v1_ReleaseJobRequest, callback: grpc.requestCallback<_fleetq_v1_ReleaseJobResponse__Output>): grpc.ClientUnaryCall;
   
+  SetNode(argument: _fleetq_v1_SetNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fleetq_v1_Node__Output>): grpc.ClientUnaryCall;
+  SetNode(argument: _fleetq_v1_SetNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fleetq_v1_Node__Output>): grpc.ClientUnaryCall;
+  SetNode(argument: _fleetq_v1_SetNodeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fleetq_v1_Node__Output>): grpc.ClientUnaryCall;
+  SetNode(argument: _fleetq_v1_SetNodeRequest, callback: grpc.requestCallback<_fleetq_v1_Node__Output>): grpc.ClientUnaryCall;
+  setNode(argument: _fleetq_v1_SetNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fleetq_v1_Node__Output>): grpc.ClientUnaryCall;
+  setNode(argument: _fleetq_v1_SetNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fleetq_v1_Node__Output>): grpc.ClientUnaryCall;
+  setNode(argument: _fleetq_v1_SetNodeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fleetq_v1_Node__Output>): grpc.ClientUnaryCall;
+  setNode(argument: _fleetq_v1_SetNodeRequest, callback: grpc.requestCallback<_fleetq_v1_Node__Output>): grpc.ClientUnaryCall;
+  
   SubmitJob(argument: _fleetq_v1_SubmitJobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fleetq_v1_SubmitJobResponse__Output>): grpc.ClientUnaryCall;
   SubmitJob(argument: _fleetq_v1_SubmitJobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fleetq_v1_SubmitJobResponse__Output>): grpc.ClientUnaryCall;
   SubmitJob(argument: _fleetq_v1_SubmitJobRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fleetq_v1_SubmitJobResponse__Output>): grpc.ClientUnaryCall;
@@ -156,6 +167,8 @@ export interface SchedulerHandlers extends grpc.UntypedServiceImplementation {
   
   ReleaseJob: grpc.handleUnaryCall<_fleetq_v1_ReleaseJobRequest__Output, _fleetq_v1_ReleaseJobResponse>;
   
+  SetNode: grpc.handleUnaryCall<_fleetq_v1_SetNodeRequest__Output, _fleetq_v1_Node>;
+  
   SubmitJob: grpc.handleUnaryCall<_fleetq_v1_SubmitJobRequest__Output, _fleetq_v1_SubmitJobResponse>;
   
   SubmitJobs: grpc.handleBidiStreamingCall<_fleetq_v1_SubmitJobRequest__Output, _fleetq_v1_SubmitJobResponse>;
@@ -175,6 +188,7 @@ export interface SchedulerDefinition extends grpc.ServiceDefinition {
   ListNodes: MethodDefinition<_fleetq_v1_ListNodesRequest, _fleetq_v1_ListNodesResponse, _fleetq_v1_ListNodesRequest__Output, _fleetq_v1_ListNodesResponse__Output>
   ListQueues: MethodDefinition<_fleetq_v1_ListQueuesRequest, _fleetq_v1_ListQueuesResponse, _fleetq_v1_ListQueuesRequest__Output, _fleetq_v1_ListQueuesResponse__Output>
   ReleaseJob: MethodDefinition<_fleetq_v1_ReleaseJobRequest, _fleetq_v1_ReleaseJobResponse, _fleetq_v1_ReleaseJobRequest__Output, _fleetq_v1_ReleaseJobResponse__Output>
+  SetNode: MethodDefinition<_fleetq_v1_SetNodeRequest, _fleetq_v1_Node, _fleetq_v1_SetNodeRequest__Output, _fleetq_v1_Node__Output>
   SubmitJob: MethodDefinition<_fleetq_v1_SubmitJobRequest, _fleetq_v1_SubmitJobResponse, _fleetq_v1_SubmitJobRequest__Output, _fleetq_v1_SubmitJobResponse__Output>
   SubmitJobs: MethodDefinition<_fleetq_v1_SubmitJobRequest, _fleetq_v1_SubmitJobResponse, _fleetq_v1_SubmitJobRequest__Output, _fleetq_v1_SubmitJobResponse__Output>
   WatchJobs: MethodDefinition<_fleetq_v1_WatchJobsRequest, _fleetq_v1_JobEvent, _fleetq_v1_WatchJobsRequest__Output, _fleetq_v1_JobEvent__Output>
