@@ -26,7 +26,7 @@ import type { Logger } from '../util/log.js';
 import { JobExecs, onNode } from './exec.js';
 import { asUser, loginEnv } from './user.js';
 import { NoticePoller, type InstanceFacts } from './imds.js';
-import { JobContainment, lifelineUsage, type Usage } from './shepherd.js';
+import { cpuSeconds, JobContainment, lifelineUsage, type Usage } from './shepherd.js';
 
 export interface AgentOptions {
   node: string;
@@ -301,7 +301,6 @@ export class NodeAgent {
     r.timers.forEach(clearTimeout);
     this.running.delete(id);
     this.kill(r, 'SIGKILL');
-    try { process.kill(-r.pid, 'SIGKILL'); } catch { /* gone */ }
     rmSync(join(this.o.stateDir, 'ended', `${id}.json`), { force: true });
   }
 
@@ -312,11 +311,10 @@ export class NodeAgent {
   }
 
   private onExit(r: Running, code: number | null, sig: NodeJS.Signals | null): void {
-    if (r.forgotten) { (r.child.stdio[3] as { destroy?: () => void } | null)?.destroy?.(); return; }
+    if (r.forgotten) return;
     r.timers.forEach(clearTimeout);
     this.running.delete(r.launch.job_id);
     try { process.kill(-r.pid, 'SIGKILL'); } catch { /* the group is gone */ }
-    (r.child.stdio[3] as { destroy?: () => void } | null)?.destroy?.();
     const ru = r.rusage();
     this.contain.notePeak(r.launch.job_id, ru.mem_bytes);
     const used = this.contain.usage(r.launch.job_id);
@@ -362,14 +360,4 @@ function shellFor(l: Launch__Output, script: string): [string, string[]] {
   const m = /^#![ \t]*(\S+)(?:[ \t]+([^\n]*))?/.exec(l.script);
   if (m?.[1]) return [m[1], [...(m[2] ? [m[2].trim()] : []), script]];
   return ['/bin/bash', [script]];
-}
-
-/** CPU seconds of a process and its reaped children, from /proc (0 when unavailable). */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = [11, 12, 13, 14].reduce((s, i) => s + Number(f[i] ?? 0), 0);
-    return Math.floor(ticks / 100);
-  } catch { return 0; }
 }

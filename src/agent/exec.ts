@@ -114,7 +114,6 @@ export class JobExecs {
       reported = true;
       this.open.delete(o.exec_id);
       this.contain.notePeak(o.job_id, rusage().mem_bytes);
-      (child.stdio[3] as { destroy?: () => void } | null)?.destroy?.();
       // Before the end goes out: if nothing of the job is left here, its final usage goes first.
       this.settle();
       this.send({ exec_done: { exec_id: o.exec_id, code, signal, error } });

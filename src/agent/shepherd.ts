@@ -108,7 +108,7 @@ export class JobContainment {
   /**
    * What the job used here so far: CPU time of all its processes, live and ended (cgroup cpu.stat),
    * and its peak resident memory (memory.peak, else the largest sum of its processes' RSS sampled).
-   * `fallbackPids`: the processes to sample where there is no cgroup.
+   * `fallbackGroups`: the process groups to sample where there is no cgroup.
    */
   usage(jobId: string, fallbackGroups: number[] = []): Usage | undefined {
     const dir = this.dir(jobId);
@@ -190,13 +190,19 @@ function removeLater(dir: string, tries = 20): void {
 
 /** The processes of a process group, from /proc. */
 export function groupPids(pgid: number): number[] {
-  const out: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    const stat = read(`/proc/${e}/stat`);
-    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid) out.push(Number(e));
-  }
-  return out;
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e) && Number(procStat(Number(e))[2]) === pgid).map(Number);
+}
+
+/** The fields of /proc/PID/stat after the command name: [0] state, [2] pgrp, [11..14] cpu ticks ([] when gone). */
+export function procStat(pid: number): string[] {
+  const stat = read(`/proc/${pid}/stat`);
+  return stat === '' ? [] : stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** CPU seconds of a process and its reaped children (0 when gone). */
+export function cpuSeconds(pid: number): number {
+  const f = procStat(pid);
+  return Math.floor([11, 12, 13, 14].reduce((s, i) => s + Number(f[i] ?? 0), 0) / 100);
 }
 
 /**

@@ -5,20 +5,7 @@
  * An agent that is not root runs everything as itself; a job owned by root runs as root.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-
-export interface Account { name: string; home: string; shell: string }
-
-/** The passwd entry of `uid` on this node, if it has one. */
-export function accountOf(uid: number): Account | undefined {
-  try {
-    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
-      const f = line.split(':');
-      if (f.length >= 7 && Number(f[2]) === uid && f[2] !== '') return { name: f[0]!, home: f[5]!, shell: f[6]! };
-    }
-  } catch { /* no passwd */ }
-  return undefined;
-}
+import { accountByUid } from '../util/passwd.js';
 
 let setprivUsable: boolean | undefined;
 function canSetpriv(): boolean {
@@ -34,7 +21,7 @@ export function asUser(cmd: string, args: readonly string[], uid: number, gid: n
   if (uid === 0) return { cmd, args: [...args], how: 'root' };
   if (canSetpriv()) {
     // --init-groups needs the account in passwd; an unknown uid gets no supplementary groups.
-    const groups = accountOf(uid) ? '--init-groups' : '--clear-groups';
+    const groups = accountByUid(uid) ? '--init-groups' : '--clear-groups';
     return { cmd: 'setpriv', args: ['--reuid', String(uid), '--regid', String(gid), groups, '--', cmd, ...args], how: 'setpriv' };
   }
   return { cmd, args: [...args], ids: { uid, gid }, how: 'setuid' };
@@ -42,7 +29,7 @@ export function asUser(cmd: string, args: readonly string[], uid: number, gid: n
 
 /** The login environment of `uid`'s account here (over what the job carries). */
 export function loginEnv(uid: number, fallbackHome: string): Record<string, string> {
-  const a = accountOf(uid);
+  const a = accountByUid(uid);
   if (!a) return { HOME: fallbackHome };
   return { HOME: a.home || fallbackHome, USER: a.name, LOGNAME: a.name, ...(a.shell ? { SHELL: a.shell } : {}) };
 }

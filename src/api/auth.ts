@@ -10,13 +10,13 @@
  * auth.root_jobs allows.
  */
 import type * as grpc from '@grpc/grpc-js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { AuthConfig } from '../config/index.js';
 import type { JobRecord } from '../jobs/model.js';
 import { FleetqError } from '../util/errors.js';
 import { MUNGE_HEADER, MungeError, MungeVerifier } from '../auth/munge.js';
 import { JwtError, parseServices, verifyHs256 } from '../auth/jwt.js';
-import { existsSync } from 'node:fs';
+import { accountByUid } from '../util/passwd.js';
 
 export type Role = 'manager' | 'operator' | 'user';
 
@@ -28,16 +28,6 @@ export interface Identity {
   /** The principal's role (managers and operators are lists of user names in the config). */
   role: Role;
   via: 'munge' | 'asserted' | 'jwt';
-}
-
-function nameOf(uid: number): string | undefined {
-  try {
-    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
-      const f = line.split(':');
-      if (f.length >= 3 && f[2] === String(uid)) return f[0];
-    }
-  } catch { /* no passwd */ }
-  return undefined;
 }
 
 const USER_NAME = /^[A-Za-z_][\w.-]{0,31}$/;
@@ -124,7 +114,7 @@ export class Authenticator {
       if (e instanceof MungeError) throw new FleetqError('UNAUTHENTICATED', `${MUNGE_HEADER}: MUNGE refused the credential: ${e.message}`, { field: MUNGE_HEADER });
       throw e;
     }
-    const principal = nameOf(uid) ?? String(uid);
+    const principal = accountByUid(uid)?.name ?? String(uid);
     // Root can become anyone here: it may name the user it acts for.
     const user = uid === 0 && asserted !== '' ? asserted : principal;
     return { user, principal, role: this.roleOf(principal), via: 'munge' };

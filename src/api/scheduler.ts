@@ -31,6 +31,8 @@ export interface SchedulerDeps {
   nodes: NodeRegistry;
   server: { name: string; version: string; defaultQueue: string; startTime: number };
   log: Logger;
+  /** Encodes a JobEvent once for all watchers (schedulerService); absent: each watcher encodes its own. */
+  encodeEvent?: (e: JobEvent) => Buffer;
   /** Events a WatchJobs stream may have waiting for a slow client before it is ended (server.watch_max_pending). */
   watchMaxPending?: number;
   /** When given, pending jobs carry their priority (sched_priority), computed when read. */
@@ -230,27 +232,28 @@ function listNodes(d: SchedulerDeps, names: string[]): Node[] {
 
 /**
  * A live event, encoded once for every watcher that gets it (50 watchers cost one encoding, not
- * 50): WatchJobs' response serializer passes Buffers through (watchJobsService).
+ * 50); `encode` is WatchJobs' serializer from schedulerService, which passes Buffers through.
  */
 const encoded = new WeakMap<ChangeEvent, Buffer>();
-let encodeEvent: ((e: JobEvent) => Buffer) | undefined;
-function encodedEvent(c: ChangeEvent, server: string): JobEvent | Buffer {
-  if (!encodeEvent) return toJobEvent(c.event, c.job, server);
+function encodedEvent(c: ChangeEvent, server: string, encode: ((e: JobEvent) => Buffer) | undefined): JobEvent | Buffer {
+  if (!encode) return toJobEvent(c.event, c.job, server);
   let b = encoded.get(c);
-  if (!b) { b = encodeEvent(toJobEvent(c.event, c.job, server)); encoded.set(c, b); }
+  if (!b) { b = encode(toJobEvent(c.event, c.job, server)); encoded.set(c, b); }
   return b;
 }
 
 /**
- * The Scheduler service definition with WatchJobs' response serializer taking already-encoded
- * events as they are (see encodedEvent); pass it to addService with schedulerHandlers.
+ * The Scheduler service definition to serve with schedulerHandlers: WatchJobs' response serializer
+ * takes already-encoded events as they are; `encodeEvent` (for SchedulerDeps) encodes one.
  */
-export function watchJobsService<T extends grpc.ServiceDefinition>(service: T): T {
+export function schedulerService<T extends grpc.ServiceDefinition>(service: T): { service: T; encodeEvent?: (e: JobEvent) => Buffer } {
   const w = service['WatchJobs'] as grpc.MethodDefinition<unknown, JobEvent> | undefined;
-  if (!w) return service;
+  if (!w) return { service };
   const serialize = w.responseSerialize;
-  encodeEvent = (e) => serialize(e);
-  return { ...service, WatchJobs: { ...w, responseSerialize: (v: JobEvent | Buffer) => (Buffer.isBuffer(v) ? v : serialize(v)) } };
+  return {
+    service: { ...service, WatchJobs: { ...w, responseSerialize: (v: JobEvent | Buffer) => (Buffer.isBuffer(v) ? v : serialize(v)) } },
+    encodeEvent: (e) => serialize(e),
+  };
 }
 
 /** How long a WatchJobs client may stay more than server.watch_max_pending events behind. */
@@ -296,7 +299,7 @@ function watch(d: SchedulerDeps, call: grpc.ServerWritableStream<{ since_revisio
     if (replaying) { buffered.push(c); return; }
     if (c.event.revision <= last || !want(c.event.seq)) return;
     last = c.event.revision;
-    send(encodedEvent(c, d.server.name));
+    send(encodedEvent(c, d.server.name, d.encodeEvent));
   };
   d.jobs.on('change', onChange);
   function stop(): void { d.jobs.off('change', onChange); if (stalled) clearTimeout(stalled); }

@@ -28,7 +28,7 @@ import { FairShare, PriorityCalculator, priorityInputOf } from '../scheduler/pri
 import { execHandler, jobToken } from '../api/exec.js';
 import { Authenticator } from '../api/auth.js';
 import { UsageRecorder } from '../scheduler/usage.js';
-import { schedulerHandlers, watchJobsService } from '../api/scheduler.js';
+import { schedulerHandlers, schedulerService } from '../api/scheduler.js';
 import { loadProto, packageDefinition } from '../proto/load.js';
 import { acquireLock } from './lockfile.js';
 import { Metrics } from './metrics.js';
@@ -94,7 +94,7 @@ export class Daemon {
     // The job's script runs on its first node; what it started elsewhere (fleetq rsh) ends too.
     this.jobs.killer = {
       kill: (job, sig) => {
-        for (const n of new Set(job.alloc.slice(1).map((a) => a.node))) this.hub.signal(n, job.id, sig, true);
+        for (const n of sisterNodes(job)) this.hub.signal(n, job.id, sig, true);
         return this.hub.signal(job.alloc[0]?.node ?? '', job.id, sig, true);
       },
     };
@@ -107,7 +107,7 @@ export class Daemon {
       if (event.kind === 'finished') {
         this.usage.finished(job.id);
         // Whatever the job left on its other nodes ends with it (PBS's mother superior kills its sisters' tasks).
-        for (const n of new Set(job.alloc.slice(1).map((a) => a.node))) if (n !== job.alloc[0]?.node) this.hub.signal(n, job.id, 'SIGKILL', false);
+        for (const n of sisterNodes(job)) this.hub.signal(n, job.id, 'SIGKILL', false);
       } else if (FREES.has(event.kind)) this.usage.forget(job.id);
       if (event.state === 'JOB_STATE_QUEUED' ? event.kind !== 'comment' : FREES.has(event.kind)) this.loop.trigger();
     });
@@ -130,8 +130,9 @@ export class Daemon {
     const auth = new Authenticator(this.cfg.auth);
     if (auth.munge) this.log.info({ socket: this.cfg.auth.munge_socket }, 'authentication: MUNGE credentials required on every call');
     else this.log.warn({ listen: this.cfg.server.listen || undefined }, 'authentication: MUNGE off (auth.munge); the local socket is for this daemon\'s user alone, and callers name themselves');
-    this.server.addService(watchJobsService(proto.fleetq.v1.Scheduler.service), schedulerHandlers({
-      auth, authConfig: this.cfg.auth, watchMaxPending: this.cfg.server.watch_max_pending,
+    const scheduler = schedulerService(proto.fleetq.v1.Scheduler.service);
+    this.server.addService(scheduler.service, schedulerHandlers({
+      auth, authConfig: this.cfg.auth, ...(scheduler.encodeEvent ? { encodeEvent: scheduler.encodeEvent } : {}), watchMaxPending: this.cfg.server.watch_max_pending,
       jobs: this.jobs, nodes: this.nodes, log: this.root.child({ component: 'api' }), priority: this.priority,
       exec: execHandler({ jobs: this.jobs, hub: this.hub, secret: this.secret, ids: userIds, log: this.root.child({ component: 'exec' }) }),
       server: { name: this.cfg.server.name, version: VERSION, defaultQueue: this.cfg.jobs.default_queue, startTime: Math.floor(Date.now() / 1000) },
@@ -339,6 +340,12 @@ export class Daemon {
 }
 
 const FREES = new Set(['finished', 'requeued', 'released']);
+
+/** A job's nodes other than its first (PBS's sisters of the mother superior). */
+function sisterNodes(job: JobRecord): Set<string> {
+  const first = job.alloc[0]?.node;
+  return new Set(job.alloc.map((a) => a.node).filter((n) => n !== first));
+}
 
 function bind(server: grpc.Server, address: string): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -24,15 +24,11 @@ export class JobNodeUsage {
 
   report(jobId: string, node: string, u: NodeUsage): void {
     let m = this.byJob.get(jobId);
-    if (!m) {
-      if (!this.o.sample(jobId, u)) return; // a job not running (stale report)
-      m = new Map();
-      this.byJob.set(jobId, m);
-    }
+    if (!m) { m = new Map(); this.byJob.set(jobId, m); }
     const old = m.get(node);
     m.set(node, { cput_seconds: Math.max(u.cput_seconds, old?.cput_seconds ?? 0), mem_bytes: Math.max(u.mem_bytes, old?.mem_bytes ?? 0) });
     if (this.ended.has(jobId)) this.o.amend(jobId, this.sum(m));
-    else if (!this.o.sample(jobId, this.sum(m))) this.forget(jobId);
+    else if (!this.o.sample(jobId, this.sum(m))) this.forget(jobId); // a job not running (a stale report)
   }
 
   /** The job ended on `node` (its first) with this report: its total over all its nodes. */
