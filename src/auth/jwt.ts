@@ -29,7 +29,7 @@ export function verifyHs256(token: string, key: Buffer, nowS = Math.floor(Date.n
   return { sub: claims.sub, exp: claims.exp };
 }
 
-/** Signs claims with HS256 (for `fleetq` admin tooling and tests). */
+/** Signs claims with HS256 (the tests use it; there is no `fleetq admin` command that mints tokens yet). */
 export function signHs256(claims: Record<string, unknown>, key: Buffer): string {
   const h = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
   const p = Buffer.from(JSON.stringify(claims)).toString('base64url');
