@@ -26,6 +26,7 @@ import type { Logger } from '../util/log.js';
 import { JobExecs, onNode } from './exec.js';
 import { asUser, loginEnv } from './user.js';
 import { NoticePoller, type InstanceFacts } from './imds.js';
+import { acquireLock } from '../util/lockfile.js';
 import { cpuSeconds, JobContainment, lifelineUsage, type Usage } from './shepherd.js';
 
 export interface AgentOptions {
@@ -78,6 +79,7 @@ export class NodeAgent {
   private readonly log: Logger;
   private readonly execs: JobExecs;
   private readonly contain: JobContainment;
+  private unlock: () => void = () => undefined;
 
   constructor(private readonly o: AgentOptions) {
     this.log = o.log;
@@ -97,7 +99,8 @@ export class NodeAgent {
   }
 
   start(): void {
-    writeFileSync(join(this.o.stateDir, 'agent.pid'), `${process.pid}\n`);
+    // One agent per state directory (a second would sweep the first one's jobs away): the pid file is a lock.
+    this.unlock = acquireLock(join(this.o.stateDir, 'agent.pid'), 'agent');
     this.log.info(this.contain.describe());
     this.contain.sweep();
     this.connect();
@@ -346,7 +349,7 @@ export class NodeAgent {
     this.exited = true;
     this.log.info({ node: this.o.node }, 'agent exiting');
     this.timers.forEach(clearInterval);
-    try { unlinkSync(join(this.o.stateDir, 'agent.pid')); } catch { /* gone */ }
+    this.unlock();
     this.contain.close();
     this.stream?.end();
     this.client.close();

@@ -30,7 +30,7 @@ import { Authenticator } from '../api/auth.js';
 import { UsageRecorder } from '../scheduler/usage.js';
 import { schedulerHandlers, schedulerService } from '../api/scheduler.js';
 import { loadProto, packageDefinition } from '../proto/load.js';
-import { acquireLock } from './lockfile.js';
+import { acquireLock } from '../util/lockfile.js';
 import { Metrics } from './metrics.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { userIds } from './users.js';

@@ -7,7 +7,7 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
@@ -152,4 +152,15 @@ test('a wrong token is refused', async (t) => {
   t.is(err.code, grpc.status.PERMISSION_DENIED);
   c.close();
   await close(r);
+});
+
+test('one agent per state directory: a second one refuses to start, naming the first', async (t) => {
+  const r = await rig();
+  try {
+    const second = spawnSync(process.execPath, [FLEETQ, 'agent', '--node', 'n1', '--server', r.address, '--token-file', join(r.dir, 'token'),
+      '--state-dir', join(r.dir, 'state'), '--ncpus', '1', '--mem', String(1 << 30)], { encoding: 'utf8', timeout: 10000 });
+    t.is(second.status, 1);
+    t.regex(second.stderr, /another fleetq agent \(pid \d+\) is already running on this state directory/);
+    t.true(r.hub.connected('n1'), 'the first agent is untouched');
+  } finally { await close(r); }
 });

@@ -83,10 +83,11 @@ test('a leftover cgroup of a previous agent (its processes included) is swept at
   const log = pino({ level: 'silent' });
   const first = new JobContainment('shepherd-sweep', 1, '/tmp/fq-shepherd-sweep-state', log);
   const dir = join(first.base!, '9.t');
-  mkdirSync(dir);
+  mkdirSync(dir, { recursive: true });
   const marker = `fq-sweep-${process.pid}`;
   const p = spawn('sh', ['-c', `echo $$ > ${dir}/cgroup.procs; exec bash -c 'sleep 300; true' ${marker}`], { stdio: 'ignore' });
-  t.true(await until(() => !gone(marker), 5000));
+  // In the cgroup (the marker alone would match the shell before it joined).
+  t.true(await until(() => first.populated('9.t') && !gone(marker), 5000));
   const again = new JobContainment('shepherd-sweep', 1, '/tmp/fq-shepherd-sweep-state', log);
   t.is(again.sweep(), 1);
   await new Promise<void>((r) => p.once('exit', () => r()));
