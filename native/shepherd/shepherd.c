@@ -149,6 +149,13 @@ int main(int argc, char **argv) {
   }
   if (i >= argc) die("usage", "fleetq-shepherd [options] -- COMMAND [ARG...]");
 
+  // From here on a signal meant for the job is held, not lost: one that comes before the command
+  // exists (a qdel right after the start) is passed to it once it does.
+  sigset_t held, old;
+  sigemptyset(&held);
+  for (size_t k = 0; k < NIGNORED; k++) sigaddset(&held, IGNORED[k]);
+  sigprocmask(SIG_BLOCK, &held, &old);
+
   cpu_set_t mask;
   CPU_ZERO(&mask);
   if (cpus) {
@@ -168,12 +175,14 @@ int main(int argc, char **argv) {
   int lifeline = fstat(LIFELINE, &st) == 0 ? LIFELINE : -1;
   if (lifeline >= 0) fcntl(lifeline, F_SETFD, FD_CLOEXEC);
 
-  sigset_t chld, old;
+  sigset_t chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
-  sigprocmask(SIG_BLOCK, &chld, &old);
+  sigprocmask(SIG_BLOCK, &chld, NULL);
   int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
   if (sfd < 0) die("signalfd", strerror(errno));
+  int hfd = signalfd(-1, &held, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (hfd < 0) die("signalfd", strerror(errno));
 
   pid_t child = fork();
   if (child < 0) die("fork", strerror(errno));
@@ -191,6 +200,12 @@ int main(int argc, char **argv) {
     fprintf(stderr, "fleetq-shepherd: cannot run %s: %s\n", argv[i], strerror(errno));
     _exit(127);
   }
+  // Signals held since the start reach the command now. (One sent to the group in the instant
+  // between the fork and this read reaches it twice; a job's first signal cannot be lost.)
+  struct signalfd_siginfo hs;
+  while (read(hfd, &hs, sizeof hs) == (ssize_t)sizeof hs) kill(child, (int)hs.ssi_signo);
+  close(hfd);
+  // From now on the group's signals reach the command directly; the shepherd ignores them.
   for (size_t k = 0; k < NIGNORED; k++) signal(IGNORED[k], SIG_IGN);
   // The shepherd keeps no copy of the job's stdio: its output ends when the command's does.
   int null = open("/dev/null", O_RDWR | O_CLOEXEC);

@@ -310,7 +310,10 @@ export class NodeAgent {
   /** Signals every process of the job's script here: its cgroup where it has one, else its process group. */
   private kill(r: Running, sig: NodeJS.Signals): void {
     if (this.contain.signal(r.launch.job_id, sig)) return;
-    try { process.kill(-r.pid, sig); } catch { /* already gone */ }
+    try { process.kill(-r.pid, sig); } catch {
+      // No group yet: the shepherd is between its fork and its setsid. It holds the signal for the job.
+      try { process.kill(r.pid, sig); } catch { /* already gone */ }
+    }
   }
 
   private onExit(r: Running, code: number | null, sig: NodeJS.Signals | null): void {

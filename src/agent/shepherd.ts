@@ -148,7 +148,10 @@ export class JobContainment {
     const dir = this.dir(jobId);
     if (!dir || !existsSync(dir)) return false;
     if (sig === 'SIGKILL' && write(join(dir, 'cgroup.kill'), '1')) return true;
-    for (const pid of this.pids(jobId) ?? []) try { process.kill(pid, sig); } catch { /* gone */ }
+    const pids = this.pids(jobId) ?? [];
+    // An empty cgroup: the shepherd has not joined it yet (the job has just started); the caller signals its group.
+    if (pids.length === 0) return false;
+    for (const pid of pids) try { process.kill(pid, sig); } catch { /* gone */ }
     return true;
   }
 

@@ -75,6 +75,7 @@ export class Daemon {
     this.closers.push(acquireLock(join(home, 'daemon.pid')));
     this.root = createLogger(this.cfg.log.level);
     this.log = this.root.child({ component: 'daemon' });
+    const t0 = performance.now();
     const store = await Store.open<JobRecord, NodeRecord, { name: string }>(join(home, 'db'));
     this.closers.push(() => store.close());
     this.jobs = new JobService(store, {
@@ -83,6 +84,7 @@ export class Daemon {
     });
     await store.commit({ queues: this.cfg.queues.map((q) => ({ ...q })) });
     await this.jobs.resolveDependents(); // what ended while the daemon was down
+    this.log.info({ jobs: this.jobs.size, ms: Math.round(performance.now() - t0) }, 'store opened, jobs recovered');
     const fairshare = new FairShare(this.cfg.scheduler.priority.half_life_s);
     this.closers.push(new UsageRecorder(fairshare).attach(this.jobs));
     this.priority = new PriorityCalculator(this.cfg.scheduler.priority, fairshare);

@@ -110,6 +110,8 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
   queue(name: string): QueueInfo | undefined { return this.queues.get(name); }
   queueList(): QueueInfo[] { return [...this.queues.values()]; }
   all(): IterableIterator<JobRecord> { return this.jobs.values(); }
+  /** How many jobs (arrays count once) the service holds. */
+  get size(): number { return this.jobs.size; }
 
   /** Looks a job up by any of its id forms; NOT_FOUND (PBS Unknown Job Id) when there is none. */
   find(id: string): JobRecord {

@@ -54,9 +54,15 @@ async function rig(dir = mkdtempSync(join(tmpdir(), 'fq-agent-'))): Promise<Rig>
   await new Promise<void>((res, rej) => server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (e) => (e ? rej(e) : res())));
   const agent = spawn(process.execPath, [FLEETQ, 'agent', '--node', 'n1', '--server', address, '--token-file', join(dir, 'token'),
     '--state-dir', join(dir, 'state'), '--ncpus', '2', '--mem', String(1 << 30), '--heartbeat-ms', '200'], { stdio: 'ignore' });
+  live.add(agent);
+  agent.once('exit', () => live.delete(agent));
   await rec.until(() => hub.connected('n1'));
   return { dir, hub, rec, server, agent, address };
 }
+
+/** Agents still running when the test process ends (a test that failed before close()) are stopped, so the file can exit. */
+const live = new Set<ChildProcess>();
+test.after.always(() => { for (const a of live) try { a.kill('SIGKILL'); } catch { /* gone */ } });
 
 function launch(r: Rig, id: string, script: string, extra: Partial<Launch> = {}): void {
   r.hub.launch('n1', {

@@ -6,7 +6,7 @@
  * At the end: every acknowledged job exists exactly once (by id and by its key, carried as its
  * name), no job is missing or stranded in a state it cannot leave, and no job ran twice at the
  * same time (each run of a job appends its start and end to a log; a job's runs must not overlap).
- * Used by test/integration/crash.test.ts (short) and bench/crash.ts (long).
+ * Used by test/stress/crash.test.ts (short; run after the main suite, alone) and bench/crash.ts (long).
  */
 import { mkdtempSync, readFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,7 @@ export interface CrashCounts {
   stranded: number;        // found but not where they must end (held jobs not H, runnable jobs not F with exit 0)
   overlapping_runs: number; // jobs with two runs at the same time
   runs: number;            // job runs logged
+  slowest_restart_ms: number; // the longest wait from a restart to the daemon serving again
   seconds: number;
 }
 
@@ -50,7 +51,7 @@ export async function crashTest(o: CrashOptions): Promise<CrashCounts> {
   chmodSync(work, 0o755);
   const runs = join(work, 'runs.log');
   const d: DaemonHandle = await startDaemon({ env: { FLEETQ_LOCAL_NODES: '2', FLEETQ_SCHEDULER_INTERVAL: '200ms', FLEETQ_LOG_LEVEL: 'info' } });
-  const counts: CrashCounts = { kills: 0, restarts: 0, attempts: 0, acknowledged: 0, found: 0, duplicates: 0, lost: 0, stranded: 0, overlapping_runs: 0, runs: 0, seconds: 0 };
+  const counts: CrashCounts = { kills: 0, restarts: 0, attempts: 0, acknowledged: 0, found: 0, duplicates: 0, lost: 0, stranded: 0, overlapping_runs: 0, runs: 0, slowest_restart_ms: 0, seconds: 0 };
   const acked = new Map<string, { id: string; runs: boolean }>(); // key → job
   let stop = false;
   const script = `#!/bin/bash\necho "start $PBS_JOBID $(date +%s%N)" >> ${runs}\nsleep 0.05\necho "end $PBS_JOBID $(date +%s%N)" >> ${runs}\n`;
@@ -81,13 +82,23 @@ export async function crashTest(o: CrashOptions): Promise<CrashCounts> {
   };
   const clients = Array.from({ length: o.clients }, (_, k) => client(k));
 
-  for (let i = 0; i < o.kills; i++) {
-    await sleep(rand(o.lifeMs));
-    await d.kill9();
-    counts.kills++;
-    o.log?.(`kill ${counts.kills}: ${acked.size} acknowledged so far`);
-    await d.restart();
-    counts.restarts++;
+  try {
+    for (let i = 0; i < o.kills; i++) {
+      await sleep(rand(o.lifeMs));
+      await d.kill9();
+      counts.kills++;
+      o.log?.(`kill ${counts.kills}: ${acked.size} acknowledged so far`);
+      const t = Date.now();
+      await d.restart();
+      counts.restarts++;
+      counts.slowest_restart_ms = Math.max(counts.slowest_restart_ms, Date.now() - t);
+    }
+  } catch (e) {
+    // The clients would retry for ever against a daemon that is not coming back: stop them and the daemon.
+    stop = true;
+    await d.stop();
+    await Promise.allSettled(clients);
+    throw e;
   }
   stop = true;
   await Promise.all(clients);

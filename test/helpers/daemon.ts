@@ -71,8 +71,14 @@ export async function startDaemon(o: { env?: Record<string, string>; args?: stri
     restart: async () => {
       const runs = (): number => logText.split('fleetq daemon running').length;
       const before = runs();
+      const t0 = Date.now();
       launch();
-      await waitFor(() => runs() > before, 15000, 'the restarted daemon', h.log);
+      const p = h.proc;
+      // A daemon that exits instead of starting is reported at once, with how it ended.
+      await waitFor(() => {
+        if (p.exitCode !== null || p.signalCode !== null) throw new Error(`the restarted daemon exited (${p.exitCode ?? p.signalCode}) after ${Date.now() - t0} ms; daemon log:\n${h.log()}`);
+        return runs() > before;
+      }, 30000, 'the restarted daemon', h.log);
     },
   };
   const launch = (): void => {

@@ -237,7 +237,8 @@ for (const { mode, want } of [{ mode: 'easy', want: 'R' }, { mode: 'conservative
 
 test('holds u, o and s on a queued job: each qrls -h releases only its own; the job runs once all are gone', async (t) => {
   await withCluster('easy', async (c) => {
-    const blocker = await c.submit('blocker', 'ncpus=4', 'sleep 30\n');
+    // The blocker runs until it is deleted, however slow the machine is: X can only run once it goes.
+    const blocker = await c.submit('blocker', 'ncpus=4', 'sleep 600\n');
     await c.waitState(blocker, 'R');
     const x = await c.submit('X', 'ncpus=1', 'sleep 30\n');
     t.is(await c.state(x), 'Q', 'X queued behind the blocker');
@@ -269,12 +270,15 @@ function execTimeArg(ms: number): string {
 
 test('qsub -a a few seconds ahead: W with Execution_Time until then, then it runs', async (t) => {
   await withCluster('easy', async (c) => {
-    const at = Math.floor(Date.now() / 1000) + 4;
+    // Far enough ahead that a slow machine still reads the job before its time (qsub and qstat each start a process).
+    const at = Math.floor(Date.now() / 1000) + 10;
     const x = await c.submit('later', 'ncpus=1', 'sleep 30\n', ['-a', execTimeArg(at * 1000)]);
     const a = await c.attrs(x);
-    t.is(a.get('job_state'), 'W', `right after qsub -a (the time is ${at - Date.now() / 1000} s ahead)`);
+    const ahead = at - Date.now() / 1000;
+    if (ahead > 0.5) t.is(a.get('job_state'), 'W', `right after qsub -a (the time is ${ahead} s ahead)`);
+    else t.fail(`qsub and qstat took more than 9.5 s: the machine is too slow to see state W (the time is ${ahead} s ahead)`);
     t.is(Date.parse(a.get('Execution_Time') ?? ''), at * 1000, `Execution_Time ${a.get('Execution_Time')} is the -a time`);
-    const seen = await eventually(async () => { const s = await c.state(x); return s !== 'W' ? { s, ms: Date.now() } : undefined; }, 15000, `${x} to leave W`);
+    const seen = await eventually(async () => { const s = await c.state(x); return s !== 'W' ? { s, ms: Date.now() } : undefined; }, 25000, `${x} to leave W`);
     t.true(seen.ms >= at * 1000, `left W ${(at * 1000 - seen.ms) / 1000} s before its -a time (state ${seen.s})`);
     await c.waitState(x, 'R');
     const stime = Date.parse((await c.attrs(x)).get('stime') ?? '');

@@ -88,7 +88,8 @@ test.serial('a user and an account whose job ran get lower fair-share parts than
 });
 
 test.serial('fair-share order: a fresh user\'s job starts before an earlier one of a user with usage', async (t) => {
-  const blocker = await qsub(['-l', 'select=1:ncpus=2', '-N', 'blocker'], 'sleep 3\n');
+  // The blocker holds the node until it is deleted, after both waiting jobs are in: then the order is the priority's alone.
+  const blocker = await qsub(['-l', 'select=1:ncpus=2', '-N', 'blocker'], 'sleep 600\n');
   await eventually(async () => (await attrs(blocker)).get('job_state') === 'R', 20000, `${blocker} to run`);
   const mine = await qsub(['-l', 'select=1:ncpus=2', '-N', 'mine_first'], 'sleep 30\n');
   const fq = connect({ address: d.address, user: 'fresh-user' });
@@ -99,6 +100,8 @@ test.serial('fair-share order: a fresh user\'s job starts before an earlier one 
   } finally { fq.close(); }
   const before = [await attrs(mine), await attrs(fresh)].map((a) => parts(a.get('sched_priority_parts')).fairshare_user);
   t.true((before[0] ?? 0) < (before[1] ?? 0), `while both wait, the user with usage has the lower fair-share part: ${before.join(' < ')}`);
+  t.deepEqual([(await attrs(mine)).get('job_state'), (await attrs(fresh)).get('job_state')], ['Q', 'Q'], 'both wait behind the blocker');
+  t.is((await q('qdel', [blocker])).code, 0);
   const started = await eventually(async () => {
     const [m, f] = [await attrs(mine), await attrs(fresh)];
     return m.get('job_state') === 'R' || f.get('job_state') === 'R' ? { mine: m.get('job_state'), fresh: f.get('job_state') } : undefined;
