@@ -13,6 +13,7 @@ import YAML from 'yaml';
 import { fleetqHome, type Env } from './paths.js';
 import { parseDuration, parseSize } from '../jobs/resources.js';
 import type { PriorityWeights } from '../scheduler/priority.js';
+import { compileEc2Queue, type Ec2QueueConfig } from '../capacity/ec2/config.js';
 
 export interface QueueConfig {
   name: string;
@@ -23,6 +24,10 @@ export interface QueueConfig {
   max_walltime_seconds: number;
   /** Backfilling of this queue's jobs: none (strict order), easy or conservative. */
   backfill: Backfill;
+  /** Where the queue's nodes come from: the local machine's (and agents that dial in), or EC2 fleets. */
+  provider: 'local' | 'ec2';
+  /** For provider ec2: instance types, subnets, capacity type… (src/capacity/ec2/config.ts). */
+  ec2?: Ec2QueueConfig;
 }
 
 export type Backfill = 'none' | 'easy' | 'conservative';
@@ -42,6 +47,8 @@ export interface Config {
   log: { level: string };
   /** Who may do what (src/api/auth.ts). */
   auth: AuthConfig;
+  /** The EC2 API for queues with provider ec2: region and endpoint ('' = the AWS configuration chain's). */
+  ec2: { region: string; endpoint: string; boot_timeout_ms: number; check_interval_ms: number };
 }
 
 export interface AuthConfig {
@@ -105,6 +112,10 @@ export const KEYS: ReadonlyArray<readonly [string, Kind, unknown]> = [
   ['auth.rate_limit', 'int', 0],
   ['auth.jwt_key', 'string', ''],
   ['auth.services', 'list', ''],
+  ['ec2.region', 'string', ''],
+  ['ec2.endpoint', 'string', ''],
+  ['ec2.boot_timeout', 'duration_ms', '10m'],
+  ['ec2.check_interval', 'duration_ms', '10s'],
 ];
 
 export class ConfigError extends Error {
@@ -190,7 +201,7 @@ function compileQueues(raw: unknown): QueueConfig[] {
 function compileQueue(q: Record<string, unknown>, i: number): QueueConfig {
   const name = String(q.name ?? '');
   if (!/^[A-Za-z][\w-]{0,14}$/.test(name)) throw new Error(`queues[${i}].name: '${name}' is not a queue name (a letter, then up to 14 letters, digits, _ or -)`);
-  const known = ['name', 'priority', 'enabled', 'started', 'default_walltime', 'max_walltime', 'backfill'];
+  const known = ['name', 'priority', 'enabled', 'started', 'default_walltime', 'max_walltime', 'backfill', 'provider', 'ec2'];
   const extra = Object.keys(q).filter((k) => !known.includes(k));
   if (extra.length > 0) throw new Error(`queues[${i}]: unknown keys ${extra.join(', ')}`);
   const priority = Number(q.priority ?? 0);
@@ -204,7 +215,18 @@ function compileQueue(q: Record<string, unknown>, i: number): QueueConfig {
     default_walltime_seconds: q.default_walltime === undefined ? 0 : durationSeconds(`queues[${i}].default_walltime`, String(q.default_walltime)),
     max_walltime_seconds: q.max_walltime === undefined ? 0 : durationSeconds(`queues[${i}].max_walltime`, String(q.max_walltime)),
     backfill: backfillOf(i, q.backfill),
+    ...providerOf(i, q),
   };
+}
+
+function providerOf(i: number, q: Record<string, unknown>): Pick<QueueConfig, 'provider' | 'ec2'> {
+  const provider = q.provider ?? 'local';
+  if (provider === 'local') {
+    if (q.ec2 !== undefined) throw new Error(`queues[${i}].ec2: only for a queue with provider ec2`);
+    return { provider };
+  }
+  if (provider !== 'ec2') throw new Error(`queues[${i}].provider: '${String(provider)}' is not local or ec2`);
+  return { provider, ec2: compileEc2Queue(`queues[${i}].ec2`, q.ec2) };
 }
 
 /** The priority weights from scheduler.priority.* and scheduler.fairshare.half_life. */
@@ -251,6 +273,9 @@ export function loadConfig(env: Env = process.env, overrides: Record<string, unk
   }
   try { parseServices(v<string[]>('auth.services')); } catch (e) { throw new ConfigError([(e as Error).message]); }
   if (v<string>('auth.jwt_key') !== '' && !existsSync(v<string>('auth.jwt_key'))) throw new ConfigError([`auth.jwt_key: ${v<string>('auth.jwt_key')} does not exist`]);
+  const endpoint = v<string>('ec2.endpoint');
+  if (endpoint !== '' && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(endpoint)) throw new ConfigError([`ec2.endpoint: '${endpoint}' is not an http(s) URL`]);
+  if (v<string>('ec2.region') !== '' && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(v<string>('ec2.region'))) throw new ConfigError([`ec2.region: '${v<string>('ec2.region')}' is not an AWS region (us-east-1)`]);
   if (v<number>('scheduler.priority.max_age') <= 0) throw new ConfigError(['scheduler.priority.max_age: must be longer than 0 (the wait that earns the whole age weight)']);
   const cfg: Config = {
     home,
@@ -268,6 +293,7 @@ export function loadConfig(env: Env = process.env, overrides: Record<string, unk
       jobs_visible: v('auth.jobs_visible'), root_jobs: v('auth.root_jobs'), rate_limit: v('auth.rate_limit'),
       jwt_key: v('auth.jwt_key'), services: v('auth.services'),
     },
+    ec2: { region: v('ec2.region'), endpoint: v('ec2.endpoint'), boot_timeout_ms: v('ec2.boot_timeout'), check_interval_ms: v('ec2.check_interval') },
   };
   return Object.freeze(cfg);
 }

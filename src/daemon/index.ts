@@ -21,6 +21,8 @@ import { isActive, type JobRecord } from '../jobs/model.js';
 import { NodeRegistry, NO_TOPOLOGY, topologyOf, type NodeRecord } from './nodes.js';
 import { AgentHub, type HubListener } from '../agent/hub.js';
 import { LocalProvider, splitNodes } from '../capacity/local.js';
+import type { Ec2Capacity } from './ec2.js';
+import type { ChunkReq } from '../jobs/resources.js';
 import { feasibility, type NodeSnapshot } from '../scheduler/plan.js';
 import { launcherFiles } from '../scheduler/ranks.js';
 import { SchedulerLoop } from '../scheduler/loop.js';
@@ -63,6 +65,8 @@ export class Daemon {
   /** The agents' shared secret; job tokens (fleetq rsh) are made from it. */
   private secret = '';
   private provider!: LocalProvider; // a CapacityProvider (src/capacity/provider.ts)
+  /** Queues backed by EC2, when the config has any. */
+  private ec2: Ec2Capacity | undefined;
   private server!: grpc.Server;
   private address = '';
 
@@ -89,6 +93,7 @@ export class Daemon {
     this.closers.push(new UsageRecorder(fairshare).attach(this.jobs));
     this.priority = new PriorityCalculator(this.cfg.scheduler.priority, fairshare);
     this.nodes = new NodeRegistry(store);
+    await this.startEc2();
     const metrics = new Metrics(this.jobs);
     if (this.cfg.metrics.listen !== '') { await metrics.listen(this.cfg.metrics.listen); this.closers.push(() => metrics.close()); }
     this.secret = agentToken(home);
@@ -104,6 +109,12 @@ export class Daemon {
     this.loop.onCycle = (s) => metrics.cycle.observe(s.duration_ms / 1000);
     this.loop.priority = (job, now) => this.priority.total(priorityInputOf(job), now);
     this.loop.reservationLimit = this.cfg.scheduler.backfill_depth;
+    if (this.ec2) {
+      const ec2 = this.ec2;
+      this.loop.ownNodes = new Set(this.cfg.queues.filter((q) => q.provider === 'ec2').map((q) => q.name));
+      this.loop.explain = (job, wait) => ec2.explain(job, wait);
+      this.loop.onWaiting = (w) => ec2.onWaiting(w);
+    }
     // A cycle can only start something when a job becomes queued or resources are freed.
     this.jobs.on('change', ({ event, job }) => {
       if (event.kind === 'finished') {
@@ -166,7 +177,7 @@ export class Daemon {
    * What can ever run here: the local nodes and every node whose agent has registered (agents on
    * other machines join the cluster), taken as up and idle. Rebuilt when that set of nodes changes.
    */
-  private admission(): ReturnType<typeof feasibility> {
+  private admission(): (chunks: readonly ChunkReq[], place: string, queue: string) => string | undefined {
     const specs = splitNodes({ server: this.cfg.server.name, nodes: this.cfg.local.nodes, ncpus: this.cfg.local.ncpus, mem_bytes: this.cfg.local.mem_bytes, ngpus: this.cfg.local.ngpus });
     const local: NodeSnapshot[] = specs.map((n) => ({
       name: n.name, up: true, ncpus: n.ncpus, mem_bytes: n.mem_bytes, ngpus: n.ngpus, free_ncpus: n.ncpus, free_mem_bytes: n.mem_bytes, free_ngpus: n.ngpus,
@@ -174,9 +185,10 @@ export class Daemon {
     }));
     let key = '';
     let check: ReturnType<typeof feasibility> = feasibility(local);
-    return (chunks, place) => {
+    return (chunks, place, queue) => {
+      if (this.ec2 && this.cfg.queues.some((q) => q.name === queue && q.provider === 'ec2')) return this.ec2.admit(chunks, place, queue);
       const known = new Map(local.map((n) => [n.name, n]));
-      for (const n of this.nodes?.snapshot([]) ?? []) known.set(n.name, n);
+      for (const n of this.nodes?.snapshot([]) ?? []) if (!n.queue) known.set(n.name, n);
       const nodes = [...known.values()];
       const k = nodes.map((n) => `${n.name}:${n.ncpus}:${n.mem_bytes}:${n.ngpus}:${n.efa}:${n.instance_type}:${n.placement_group}:${n.spot}`).join('|');
       if (k !== key) { key = k; check = feasibility(nodes); }
@@ -195,6 +207,27 @@ export class Daemon {
     this.closers.push(() => new Promise<void>((resolve) => { server.tryShutdown(() => resolve()); setTimeout(() => { server.forceShutdown(); resolve(); }, 3000).unref(); }));
   }
 
+  /** Queues backed by EC2: the provider finds what the cluster owns before any agent registers. */
+  private async startEc2(): Promise<void> {
+    const queues = new Map(this.cfg.queues.filter((q) => q.provider === 'ec2' && q.ec2).map((q) => [q.name, q.ec2!] as const));
+    if (queues.size === 0) return;
+    const { Ec2Provider } = await import('../capacity/ec2/provider.js');
+    const { Ec2Capacity } = await import('./ec2.js');
+    const log = this.root.child({ component: 'ec2' });
+    const provider = new Ec2Provider({ cluster: this.cfg.server.name, region: this.cfg.ec2.region, endpoint: this.cfg.ec2.endpoint, queues, log });
+    this.ec2 = new Ec2Capacity({
+      provider, queues, jobs: this.jobs, nodes: this.nodes, log, trigger: () => this.loop?.trigger(),
+      bootTimeoutMs: this.cfg.ec2.boot_timeout_ms, checkMs: this.cfg.ec2.check_interval_ms,
+    });
+    try {
+      await this.ec2.start();
+    } catch (e) {
+      throw new Error(`ec2: cannot reach the EC2 API${this.cfg.ec2.endpoint ? ` at ${this.cfg.ec2.endpoint}` : ''}: ${(e as Error).message}`);
+    }
+    this.closers.push(() => this.ec2?.stop());
+    log.info({ queues: [...queues.keys()], endpoint: this.cfg.ec2.endpoint || undefined, region: this.cfg.ec2.region || undefined }, 'EC2 queues ready');
+  }
+
   private startProvider(): void {
     const tokenFile = join(this.cfg.home, 'agent.token');
     this.provider = new LocalProvider({
@@ -210,7 +243,8 @@ export class Daemon {
       registered: (r) => {
         const t = this.graceTimers.get(r.node);
         if (t) { clearTimeout(t); this.graceTimers.delete(r.node); }
-        void this.nodes.upsert({ name: r.node, provider: 'local', host: r.host, arch: r.resources?.arch ?? 'linux', ncpus: r.resources?.ncpus ?? 0, mem_bytes: r.resources?.mem_bytes ?? 0, ngpus: r.resources?.ngpus ?? 0, up: true, topology: topologyOf(r.resources) })
+        const queue = this.ec2?.queueOf(r.resources?.instance_id ?? '') ?? '';
+        void this.nodes.upsert({ name: r.node, provider: queue ? 'ec2' : 'local', queue, host: r.host, arch: r.resources?.arch ?? 'linux', ncpus: r.resources?.ncpus ?? 0, mem_bytes: r.resources?.mem_bytes ?? 0, ngpus: r.resources?.ngpus ?? 0, up: true, topology: topologyOf(r.resources) })
           .then(() => this.reconcile(r.node, r.running.map((x) => x.job_id), r.ended.map((x) => x.job_id)))
           .then(() => this.loop.trigger(), (e: Error) => this.log.error({ err: e.message }, 'registering node failed'));
       },
@@ -287,7 +321,9 @@ export class Daemon {
       void this.loseJobsOn(node, why).then(() => {
         const notice = this.notices.get(node);
         this.notices.delete(node);
-        this.provider.nodeGone(node, notice ? `${why}; ${notice}` : why);
+        const instance = this.nodes.get(node)?.topology.instance_id ?? '';
+        if (this.ec2 && this.ec2.queueOf(instance) !== '') void this.ec2.nodeGone(instance, why).catch((e: Error) => this.log.error({ node, err: e.message }, 'terminating a lost instance failed'));
+        else this.provider.nodeGone(node, notice ? `${why}; ${notice}` : why);
       }, (e: Error) => this.log.error({ node, err: e.message }, 'handling a lost node failed'));
     }, this.cfg.agent.reconnect_grace_ms).unref());
   }

@@ -23,6 +23,11 @@ export interface NodeRecord {
   last_state_change_unix: number;
   /** Where the node sits and what network it has (the placement core's view); empty when unknown. */
   topology: NodeTopology;
+  /**
+   * The queue the node serves alone ('' or absent: every queue not backed by a provider of its own),
+   * as PBS's vnode `queue` attribute: an EC2 instance bought for a queue serves that queue.
+   */
+  queue?: string;
 }
 
 export interface NodeTopology extends PlacementFacts {
@@ -114,7 +119,7 @@ export class NodeRegistry {
         njobs: x?.jobs.length ?? 0, exclusive: x?.exclusive ?? false,
         efa: n.topology.efa, spot: n.topology.spot, instance_type: n.topology.instance_type, az: n.topology.az,
         placement_group: n.topology.placement_group, network_nodes: n.topology.network_nodes, numa: n.topology.numa,
-        cores: n.topology.cores ?? 0,
+        cores: n.topology.cores ?? 0, queue: n.queue ?? '',
       };
     });
   }

@@ -39,7 +39,7 @@ export interface JobServiceOptions {
    * when the cluster is fixed (local nodes); a job that can never run is refused at submit and
    * at qalter, as RESOURCE_LIMIT naming Resource_List.select.
    */
-  admit?: (chunks: readonly ChunkReq[], place: string) => string | undefined;
+  admit?: (chunks: readonly ChunkReq[], place: string, queue: string) => string | undefined;
   /** The most subjobs one job array may have (jobs.max_array_size); default DEFAULT_MAX_ARRAY_SIZE. */
   maxArraySize?: number;
 }
@@ -160,7 +160,7 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     let job = newJob(spec, { seq, server: this.opts.server, now: this.now(), queue, maxScriptBytes: this.opts.maxScriptBytes, requestId });
     if ((spec.array_indices ?? '').trim() !== '') job = makeParent(job, this.opts.maxArraySize ?? DEFAULT_MAX_ARRAY_SIZE);
     else if (spec.max_run_subjobs) throw invalid('max_run_subjobs', 'applies to job arrays only (set array_indices)');
-    this.checkAdmission(job.resources?.chunks ?? [], job.resources?.place ?? '');
+    this.checkAdmission(job.resources?.chunks ?? [], job.resources?.place ?? '', job.queue);
     this.applyDepend(job);
     const ev = this.event(job, 'submitted', `Job Queued at request of ${job.owner}`);
     await this.store.commit({ jobs: [job], events: [ev], requests: requestId ? [[requestId, seq]] : [], meta: { next_seq: this.nextSeq, revision: this.revision } });
@@ -171,8 +171,8 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
   }
 
   /** Refuses a request that can never run on this (fixed) cluster, with the placement core's reason. */
-  private checkAdmission(chunks: readonly ChunkReq[], place: string): void {
-    const why = this.opts.admit?.(chunks, place);
+  private checkAdmission(chunks: readonly ChunkReq[], place: string, queue: string): void {
+    const why = this.opts.admit?.(chunks, place, queue);
     if (why !== undefined) {
       throw new FleetqError('RESOURCE_LIMIT', `Resource_List.select: can never run on this cluster: ${why}`, { field: 'Resource_List.select' });
     }
@@ -382,7 +382,7 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     const probe = job.arr ? makeParent(probe0, Number.MAX_SAFE_INTEGER) : probe0; // for its paths and checks
     const req = parseResourceList(spec.resource_list);
     if (req.walltime_seconds === 0) req.walltime_seconds = queue.default_walltime_seconds;
-    if (mask.includes('resource_list')) this.checkAdmission(req.chunks, req.place);
+    if (mask.includes('resource_list') || mask.includes('queue')) this.checkAdmission(req.chunks, req.place, queue.name);
     let state = job.state;
     if (state !== 'JOB_STATE_HELD') state = spec.execution_time_unix > this.now() ? 'JOB_STATE_WAITING' : 'JOB_STATE_QUEUED';
     let { hold_types, comment } = job;

@@ -39,6 +39,8 @@ export interface NodeSnapshot extends PlacementFacts {
   cores?: number;
   /** NUMA domains (the daemon's NodeTopology.numa); absent or not a whole number ≥ 1 = 1. */
   numa?: number;
+  /** The queue the node serves alone ('' or absent: the shared pool). */
+  queue?: string;
 }
 
 export interface Wait { reason: string; never: boolean; estimate?: number }
