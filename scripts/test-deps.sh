@@ -61,6 +61,11 @@ need_apt "munge" 'command -v munged && command -v munge && command -v unmunge' m
 # openssl: fleetq admin makes the cluster CA and certificates for agents' mutual TLS with it.
 need_apt "openssl" 'command -v openssl' openssl
 
+# moto's server (Flask): test/fixtures/ec2/emulator.py runs it in-process and adds placement groups,
+# instant-fleet capacity and all-or-nothing, a pending state and instance topology (the EC2 API the
+# capacity provider is tested against). Pinned: the emulator patches moto 5.2.1's internals.
+need_pip "moto" "moto.server, flask" "moto[server]==5.2.1"
+
 # amazon-ec2-metadata-mock: the EC2 instance metadata service (IMDSv2) for the agent's facts and
 # spot notices. Built from the Go module proxy (Go is part of this machine's toolset).
 if command -v ec2-metadata-mock >/dev/null 2>&1; then log "ec2-metadata-mock" present

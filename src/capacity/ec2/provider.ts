@@ -67,6 +67,11 @@ export class Ec2Provider {
   readonly calls = new Map<string, number>();
 
   constructor(private readonly o: Ec2Options) {
+    // The SDK would print a plain-text warning on stderr; the daemon's log says it once, as JSON.
+    if (Number(process.versions.node.split('.')[0]) < 22 && process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED !== 'true') {
+      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+      o.log.warn({ node: process.versions.node }, 'AWS SDK v3 releases after the first week of January 2027 need Node 22; the version package-lock.json pins works on this Node');
+    }
     this.client = o.client ?? new EC2Client({
       ...(o.region ? { region: o.region } : {}),
       ...(o.endpoint ? { endpoint: o.endpoint } : {}),

@@ -1,0 +1,133 @@
+/**
+ * The EC2 provider (src/capacity/ec2/provider.ts) against the EC2 emulator (moto, extended by
+ * test/fixtures/ec2/emulator.py): the fleet requests it sends (types, zone, placement group, EFA
+ * interfaces, tags, all-or-nothing minimum), all or nothing when capacity is short, fallback across
+ * zones and from spot to on-demand, what it finds again after a restart (by tags), termination,
+ * and jobs that can never be met. One emulator for the file, reset before each test.
+ */
+import test from 'ava';
+import pino from 'pino';
+import { DescribeImagesCommand, DescribeSubnetsCommand, CreateLaunchTemplateCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { startEc2Emulator, type Ec2Emulator } from '../helpers/ec2.js';
+import { compileEc2Queue, type Ec2QueueConfig } from '../../src/capacity/ec2/config.js';
+import { demandOf } from '../../src/capacity/ec2/fleet.js';
+import { Ec2Provider } from '../../src/capacity/ec2/provider.js';
+
+let emu: Ec2Emulator;
+let ec2: EC2Client;
+let ami = '';
+let zones: Record<string, string> = {}; // zone → its default subnet
+const silent = pino({ level: 'silent' });
+
+test.before(async () => {
+  emu = await startEc2Emulator({ pendingMs: 200 });
+  ec2 = emu.client();
+  ami = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'architecture', Values: ['x86_64'] }] }))).Images?.[0]?.ImageId ?? '';
+});
+test.after.always(async () => { ec2?.destroy(); await emu?.stop(); });
+test.beforeEach(async () => {
+  await emu.reset();
+  const r = await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }));
+  zones = Object.fromEntries((r.Subnets ?? []).map((s) => [s.AvailabilityZone!, s.SubnetId!]));
+  await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'fleetq-compute', LaunchTemplateData: { ImageId: ami } }));
+});
+
+function provider(queue: Record<string, unknown>, cluster = 'it'): { p: Ec2Provider; cfg: Ec2QueueConfig } {
+  const cfg = compileEc2Queue('q', { launch_template: 'fleetq-compute', subnets: [zones['us-east-1a'], zones['us-east-1b']], ...queue });
+  const p = new Ec2Provider({ cluster, region: 'us-east-1', endpoint: emu.endpoint, queues: new Map([['hpc', cfg]]), log: silent, client: emu.client() });
+  return { p, cfg };
+}
+const chunk = (count: number, ncpus: number, other: Record<string, string> = {}) => ({ count, ncpus, mem_bytes: 0, ngpus: 0, other });
+
+test.serial('a 4-node EFA job: a cluster group, an EFA template, one all-or-nothing fleet in one zone, tagged; the instances are in the group', async (t) => {
+  const { p } = provider({ instance_types: ['c5n.18xlarge', 'hpc6a.48xlarge'] });
+  await p.start();
+  const r = await p.grow(demandOf('1.it', 'hpc', [chunk(4, 36, { efa: 'true' })], ''));
+  t.true(r.ok, JSON.stringify(r));
+  if (!r.ok) return;
+  t.is(r.instances.length, 4);
+  t.deepEqual([...new Set(r.instances.map((i) => i.zone))], ['us-east-1a'], 'one zone: the first subnet\'s');
+  t.deepEqual([...new Set(r.instances.map((i) => i.group))], ['fleetq-it-hpc-1.it']);
+  t.deepEqual([...new Set(r.instances.map((i) => `${i.queue}/${i.job}/${i.lifecycle}`))], ['hpc/1.it/on-demand']);
+  const [pg] = await emu.requests('CreatePlacementGroup');
+  t.like(pg?.params, { GroupName: 'fleetq-it-hpc-1.it', Strategy: 'cluster' });
+  const [fleet, ...more] = await emu.requests('CreateFleet');
+  t.is(more.length, 0, 'one fleet call');
+  t.like(fleet?.params, { Type: 'instant', OnDemandOptions: { SingleAvailabilityZone: true, MinTargetCapacity: 4 }, TargetCapacitySpecification: { TotalTargetCapacity: 4 } });
+  const text = JSON.stringify(fleet?.params);
+  t.regex(text, /fleetq-it-hpc-efa-c5n\.18xlarge/, 'the EFA template of fleetq\'s own');
+  t.regex(text, /"GroupName":"fleetq-it-hpc-1\.it"/);
+  t.regex(text, /"Key":"fleetq:job","Value":"1\.it"/);
+  const seen = (await emu.instances()).filter((i) => r.instances.some((x) => x.id === i.instanceId));
+  t.is(seen.length, 4);
+  t.true(seen.every((i) => i.networkInterfaces.some((n) => n.InterfaceType === 'efa' || n.interface_type === 'efa' || JSON.stringify(n).includes('efa'))), JSON.stringify(seen[0]?.networkInterfaces));
+});
+
+test.serial('all or nothing: 3 free where 4 are needed launches nothing; the job is told to wait and why', async (t) => {
+  const { p } = provider({ instance_types: ['c5n.18xlarge'], subnets: [zones['us-east-1a']] });
+  await p.start();
+  await emu.setCapacity({ instanceType: 'c5n.18xlarge', zone: 'us-east-1a', available: 3 });
+  const r = await p.grow(demandOf('2.it', 'hpc', [chunk(4, 36)], ''));
+  t.false(r.ok);
+  if (r.ok) return;
+  t.true(r.retryAfterMs > 0, 'capacity: try again later');
+  t.regex(r.why, /InsufficientInstanceCapacity/);
+  t.is((await emu.instances()).filter((i) => i.state === 'pending' || i.state === 'running').length, 0, 'no instance left running');
+  t.is(p.instances().length, 0);
+});
+
+test.serial('fallback: the next zone when the first is short, then on-demand when spot is short everywhere', async (t) => {
+  const { p } = provider({ instance_types: ['c5n.18xlarge'], capacity_type: 'spot-then-on-demand' });
+  await p.start();
+  await emu.setCapacity(
+    { instanceType: 'c5n.18xlarge', zone: 'us-east-1a', lifecycle: 'spot', available: 1 },
+    { instanceType: 'c5n.18xlarge', zone: 'us-east-1b', lifecycle: 'spot', available: 3 },
+  );
+  const spot = await p.grow(demandOf('3.it', 'hpc', [chunk(2, 36)], ''));
+  t.true(spot.ok, JSON.stringify(spot));
+  if (spot.ok) t.deepEqual(spot.instances.map((i) => `${i.zone}/${i.lifecycle}`), ['us-east-1b/spot', 'us-east-1b/spot']);
+  const od = await p.grow(demandOf('4.it', 'hpc', [chunk(2, 36)], ''));
+  t.true(od.ok, 'spot has 1 left in a and b: on-demand');
+  if (od.ok) t.deepEqual(od.instances.map((i) => `${i.zone}/${i.lifecycle}`), ['us-east-1a/on-demand', 'us-east-1a/on-demand']);
+  const ladder = (await emu.requests('CreateFleet')).map((r) => {
+    const q = r.params as { TargetCapacitySpecification?: { DefaultTargetCapacityType?: string }; LaunchTemplateConfigs?: Array<{ Overrides?: Array<{ SubnetId?: string }> }> };
+    return `${q.TargetCapacitySpecification?.DefaultTargetCapacityType} ${Object.entries(zones).find(([, s]) => s === q.LaunchTemplateConfigs?.[0]?.Overrides?.[0]?.SubnetId)?.[0]}`;
+  });
+  t.deepEqual(ladder, ['spot us-east-1a', 'spot us-east-1b', 'spot us-east-1a', 'spot us-east-1b', 'on-demand us-east-1a']);
+});
+
+test.serial('a restarted provider finds its instances by tag, not others\'; terminate gives them back', async (t) => {
+  const { p } = provider({ instance_types: ['c5n.18xlarge'] });
+  await p.start();
+  const r = await p.grow(demandOf('5.it', 'hpc', [chunk(2, 36)], ''));
+  t.true(r.ok, JSON.stringify(r));
+  const other = provider({ instance_types: ['c5n.18xlarge'] }, 'another').p;
+  await other.start();
+  t.true((await other.grow(demandOf('1.another', 'hpc', [chunk(1, 4)], ''))).ok);
+  const again = provider({ instance_types: ['c5n.18xlarge'] }).p;
+  await again.start();
+  t.deepEqual(again.instances().map((i) => i.job).sort(), ['5.it', '5.it'], 'only this cluster\'s, with their job');
+  await again.terminate(again.instances().map((i) => i.id), 'test');
+  const after = provider({ instance_types: ['c5n.18xlarge'] }).p;
+  await after.start();
+  t.is(after.instances().length, 0);
+});
+
+test.serial('never: a job bigger than max_nodes or than any type is refused with the reason, without a call to CreateFleet', async (t) => {
+  const { p } = provider({ instance_types: ['c5n.18xlarge'], max_nodes: 4 });
+  await p.start();
+  t.regex(p.feasible(demandOf('6.it', 'hpc', [chunk(5, 4)], '')) ?? '', /5 nodes is over queue hpc's max_nodes 4/);
+  t.regex(p.feasible(demandOf('6.it', 'hpc', [chunk(1, 200)], '')) ?? '', /c5n\.18xlarge: 72 vCPUs < ncpus=200/);
+  const r = await p.grow(demandOf('6.it', 'hpc', [chunk(1, 200)], ''));
+  t.false(r.ok);
+  if (!r.ok) t.is(r.retryAfterMs, 0);
+  t.is((await emu.requests('CreateFleet')).length, 0);
+});
+
+test.serial('spot price from the price history; on-demand from the queue\'s config', async (t) => {
+  const { p } = provider({ instance_types: [{ type: 'c5n.18xlarge', price: 3.888 }] });
+  await p.start();
+  t.is(await p.price({ type: 'c5n.18xlarge', zone: 'us-east-1a', lifecycle: 'on-demand', queue: 'hpc' }), 3.888);
+  const spot = await p.price({ type: 'c5n.18xlarge', zone: 'us-east-1a', lifecycle: 'spot', queue: 'hpc' });
+  t.true(spot > 0, `spot price ${spot}`);
+});

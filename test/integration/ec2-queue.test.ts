@@ -1,0 +1,113 @@
+/**
+ * A queue backed by EC2, through a real daemon, the bin/ commands and the EC2 emulator (moto,
+ * extended: test/fixtures/ec2/emulator.py): qsub to the queue → a tagged instant fleet for the job →
+ * for each instance an agent started by the test (standing in for the instance's user data) that
+ * reads its instance's facts from its own amazon-ec2-metadata-mock (no spot notice for a day) → the
+ * job, one chunk per node (place=scatter), runs on those nodes
+ * (and only EC2 queue jobs do) → the nodes are terminated when idle. Also: a job over max_nodes is
+ * refused at submit, and a daemon killed with SIGKILL finds its instances again by their tags.
+ */
+import test from 'ava';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateLaunchTemplateCommand, DescribeImagesCommand, DescribeSubnetsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { startEc2Emulator, type Ec2Emulator, type EmulatedInstance } from '../helpers/ec2.js';
+import { startDaemon, run, eventually, freePort, BIN, type DaemonHandle } from '../helpers/daemon.js';
+
+let emu: Ec2Emulator;
+let ec2: EC2Client;
+let d: DaemonHandle | undefined;
+const procs: ChildProcess[] = [];
+
+test.before(async () => {
+  emu = await startEc2Emulator({ pendingMs: 300 });
+  ec2 = emu.client();
+});
+test.after.always(async () => {
+  for (const p of procs) try { p.kill('SIGKILL'); } catch { /* gone */ }
+  await d?.stop();
+  ec2?.destroy();
+  await emu?.stop();
+});
+
+/** One instance's agent: its own metadata service saying which instance it is, then `fleetq agent --imds`. */
+async function bootInstance(home: string, i: EmulatedInstance, n: number): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'fq-inst-'));
+  const cfg = join(dir, 'aemm.json');
+  writeFileSync(cfg, JSON.stringify({ metadata: { values: {
+    'instance-id': i.instanceId, 'instance-type': i.instanceType, 'instance-life-cycle': i.lifecycle,
+    'placement-availability-zone': i.zone, 'placement-group-name': i.groupName ?? '',
+  } } }));
+  const port = await freePort();
+  procs.push(spawn('ec2-metadata-mock', ['-n', '127.0.0.1', '-p', String(port), '-I', '-c', cfg, '-d', '86400', '--rebalance-delay-sec', '86400'], { stdio: 'ignore', cwd: dir }));
+  await eventually(async () => (await fetch(`http://127.0.0.1:${port}/latest/api/token`, { method: 'PUT', headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '60' } }).catch(() => undefined))?.ok, 15000, 'the metadata mock');
+  const node = `ip-10-0-0-${n}`;
+  const state = join(home, `agent-${node}`);
+  mkdirSync(state, { recursive: true });
+  procs.push(spawn(process.execPath, [join(BIN, 'fleetq'), 'agent', '--node', node, '--server', `unix:${join(home, 'fleetq.sock')}`, '--token-file', join(home, 'agent.token'),
+    '--state-dir', state, '--ncpus', '72', '--mem', String(192 * 2 ** 30), '--imds', `http://127.0.0.1:${port}`], { stdio: 'ignore' }));
+  return node;
+}
+
+test.serial('qsub to an EC2 queue: a tagged fleet for the job, agents on its instances, the job runs there, the idle nodes are terminated', async (t) => {
+  const ami = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'architecture', Values: ['x86_64'] }] }))).Images?.[0]?.ImageId ?? '';
+  await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'fleetq-compute', LaunchTemplateData: { ImageId: ami } }));
+  const subnet = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'availability-zone', Values: ['us-east-1a'] }, { Name: 'default-for-az', Values: ['true'] }] }))).Subnets?.[0]?.SubnetId ?? '';
+  d = await startDaemon({ env: {
+    FLEETQ_SERVER_NAME: 'ec2it', FLEETQ_LOCAL_NCPUS: '2', FLEETQ_SCHEDULER_INTERVAL: '300ms', FLEETQ_LOG_LEVEL: 'info',
+    FLEETQ_EC2_ENDPOINT: emu.endpoint, FLEETQ_EC2_REGION: 'us-east-1', FLEETQ_EC2_CHECK_INTERVAL: '300ms', FLEETQ_EC2_BOOT_TIMEOUT: '60s',
+    AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_EC2_METADATA_DISABLED: 'true',
+    FLEETQ_QUEUES: JSON.stringify([{ name: 'workq' }, { name: 'hpc', provider: 'ec2', ec2: {
+      instance_types: ['c5n.18xlarge'], subnets: [subnet], launch_template: 'fleetq-compute', max_nodes: 4, idle_time: '3s',
+    } }]),
+  } });
+  const home = d.home;
+  const work = mkdtempSync(join(tmpdir(), 'fq-ec2q-'));
+  chmodSync(work, 0o755);
+  // Over max_nodes: refused at submit, naming why.
+  const big = await run('qsub', ['-q', 'hpc', '-l', 'select=5:ncpus=2'], { home, cwd: work, input: 'true\n' });
+  t.not(big.code, 0);
+  t.regex(big.stderr, /5 nodes is over queue hpc's max_nodes 4/);
+  const q = await run('qsub', ['-q', 'hpc', '-N', 'mpi', '-l', 'select=2:ncpus=2:mpiprocs=2', '-l', 'place=scatter', '-j', 'oe'], { home, cwd: work, input: 'cat $PBS_NODEFILE\n' });
+  t.is(q.code, 0, q.stderr);
+  const id = q.stdout.trim();
+  const fleet = await eventually(async () => (await emu.requests('CreateFleet'))[0], 20000, 'a CreateFleet');
+  t.regex(JSON.stringify(fleet.params), new RegExp(`"Key":"fleetq:job","Value":"${id.replace('.', '\\.')}"`));
+  t.like(fleet.params, { Type: 'instant', OnDemandOptions: { SingleAvailabilityZone: true, MinTargetCapacity: 2 } });
+  const comment = await eventually(async () => { const o = (await run('qstat', ['-f', id], { home })).stdout.replace(/\n\t/g, ''); return /comment = Not Running: waiting for its 2 EC2 instance/.test(o) ? o : undefined; }, 20000, 'the job\'s comment');
+  t.regex(comment, /job_state = Q/);
+  const instances = (await emu.instances()).filter((i) => i.state === 'pending' || i.state === 'running');
+  t.is(instances.length, 2);
+  const nodes = await Promise.all(instances.map((i, n) => bootInstance(home, i, n + 1)));
+  const done = await eventually(async () => { const o = (await run('qstat', ['-fx', id], { home })).stdout.replace(/\n\t/g, ''); return /job_state = F/.test(o) ? o : undefined; }, 60000, `${id} to finish`)
+    .catch(async (e: Error) => { t.log((await run('qstat', ['-fx', id], { home })).stdout, (await run('pbsnodes', ['-a'], { home })).stdout, d!.log().slice(-6000)); throw e; });
+  t.regex(done, /Exit_status = 0/);
+  for (const n of nodes) t.regex(done, new RegExp(`exec_host = .*${n}`), `ran on ${n}`);
+  const pbsnodes = (await run('pbsnodes', ['-a'], { home })).stdout;
+  t.regex(pbsnodes, /resources_available\.instance_type = c5n\.18xlarge/);
+  // Idle for idle_time (3 s): terminated in EC2, and the nodes say so.
+  await eventually(async () => (await emu.instances()).filter((i) => instances.some((x) => x.instanceId === i.instanceId)).every((i) => i.state === 'terminated' || i.state === 'shutting-down'), 30000, 'the idle instances to be terminated');
+  const after = (await run('pbsnodes', ['-a'], { home })).stdout;
+  for (const n of nodes) t.regex(after.split(/\n(?=\S)/).find((b) => b.startsWith(n)) ?? '', /terminated: idle/, `${n} says why it went`);
+  // The shared queue never ran on EC2 nodes.
+  const local = await run('qsub', ['-l', 'select=1:ncpus=1'], { home, cwd: work, input: 'hostname\n' });
+  const l = await eventually(async () => { const o = (await run('qstat', ['-fx', local.stdout.trim()], { home })).stdout.replace(/\n\t/g, ''); return /job_state = F/.test(o) ? o : undefined; }, 30000, 'the local job');
+  t.notRegex(l, /exec_host = ip-10/);
+});
+
+test.serial('a daemon killed with SIGKILL while its instances wait finds them again by their tags, and buys no second fleet', async (t) => {
+  if (!d) { t.fail('needs the daemon of the test before'); return; }
+  const home = d.home;
+  const before = (await emu.requests('CreateFleet')).length;
+  const q = await run('qsub', ['-q', 'hpc', '-l', 'select=1:ncpus=2'], { home, cwd: tmpdir(), input: 'true\n' });
+  t.is(q.code, 0, q.stderr);
+  await eventually(async () => (await emu.requests('CreateFleet')).length > before, 20000, 'the fleet');
+  await d.kill9();
+  await d.restart();
+  await eventually(async () => /EC2 instances of this cluster found at start/.test(d!.log()), 20000, 'the restarted daemon to find its instance');
+  t.regex(d.log(), new RegExp(`${q.stdout.trim().replace('.', '\\.')}`), 'the instance is known with its job');
+  await new Promise((r) => setTimeout(r, 2000)); // a few cycles
+  t.is((await emu.requests('CreateFleet')).length, before + 1, 'no second fleet for the job');
+});
