@@ -156,6 +156,26 @@ export class Ec2Capacity {
     this.d.trigger();
   }
 
+  /**
+   * A job that ran on this provider's nodes has finished: its node-seconds by instance type and
+   * lifecycle, and their price, go in its record (resources_used.node_seconds and .cost).
+   */
+  async account(job: JobRecord): Promise<void> {
+    const seconds: Record<string, number> = {};
+    let usd = 0;
+    const walltime = job.used_walltime_seconds || Math.max(0, job.end_time_unix - job.start_time_unix);
+    for (const name of new Set(job.alloc.map((a) => a.node))) {
+      const n = this.d.nodes.get(name);
+      if (!n || !this.d.queues.has(n.queue ?? '')) continue;
+      const lifecycle = n.topology.spot ? 'spot' : 'on-demand';
+      const key = `${n.topology.instance_type}/${lifecycle}`;
+      seconds[key] = (seconds[key] ?? 0) + Number(walltime);
+      const perHour = await this.d.provider.price({ type: n.topology.instance_type, zone: n.topology.az, lifecycle, queue: n.queue ?? '' }).catch(() => 0);
+      usd += (perHour * Number(walltime)) / 3600;
+    }
+    if (Object.keys(seconds).length > 0) await this.d.jobs.recordCost(job.id, seconds, usd);
+  }
+
   /** A node gone from outside (interrupted, terminated): its instance is terminated if it is not already, and forgotten. */
   async nodeGone(instanceId: string, why: string): Promise<void> {
     if (this.d.provider.instances().some((i) => i.id === instanceId)) await this.d.provider.terminate([instanceId], why);

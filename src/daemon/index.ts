@@ -119,6 +119,7 @@ export class Daemon {
     this.jobs.on('change', ({ event, job }) => {
       if (event.kind === 'finished') {
         this.usage.finished(job.id);
+        if (this.ec2) void this.ec2.account(job).catch((e: Error) => this.log.error({ job: job.id, err: e.message }, 'recording the cost of its EC2 nodes failed'));
         // Whatever the job left on its other nodes ends with it (PBS's mother superior kills its sisters' tasks).
         for (const n of sisterNodes(job)) this.hub.signal(n, job.id, 'SIGKILL', false);
       } else if (FREES.has(event.kind)) this.usage.forget(job.id);

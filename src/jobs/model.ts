@@ -160,7 +160,7 @@ export function newJob(spec: JobSpec__Output, ctx: SubmitContext): JobRecord {
     comment: '', hold_types: spec.hold ? 'u' : 'n',
     create_time_unix: now, queue_time_unix: now, eligible_time_unix: now, start_time_unix: 0, end_time_unix: 0, modify_time_unix: now,
     has_exit_status: false, exit_status: 0, exec_host: '', exec_vnode: '', nodes: [], run_count: 0, session_id: 0,
-    used_walltime_seconds: 0, used_cput_seconds: 0, used_mem_bytes: 0, revision: 0, server: ctx.server,
+    used_walltime_seconds: 0, used_cput_seconds: 0, used_mem_bytes: 0, used_node_seconds: {}, used_cost_usd: 0, revision: 0, server: ctx.server,
     output_path: `${host}:${resolveOutputPath(fixed, name, ctx.seq, 'o')}`,
     error_path: `${host}:${resolveOutputPath(fixed, name, ctx.seq, 'e')}`,
     alloc: [], request_id: ctx.requestId, kill_reason: '', ...NOT_ARRAY,

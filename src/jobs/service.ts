@@ -481,6 +481,13 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     await this.update(job, { used_cput_seconds: Math.max(cput_seconds, job.used_cput_seconds), used_mem_bytes: Math.max(mem_bytes, Number(job.used_mem_bytes ?? 0)) }, 'usage', 'resources_used from the job\'s other nodes');
   }
 
+  /** What a finished job's nodes bought from a provider cost (node-seconds by type/lifecycle, US dollars): recorded, durably. */
+  async recordCost(id: string, nodeSeconds: Record<string, number>, usd: number): Promise<void> {
+    const job = this.record(id);
+    if (!job || job.state !== 'JOB_STATE_FINISHED') return;
+    await this.update(job, { used_node_seconds: Object.fromEntries(Object.entries(nodeSeconds).map(([k, v]) => [k, Math.round(v)])), used_cost_usd: usd }, 'usage', `cost of its EC2 nodes: $${usd.toFixed(4)}`);
+  }
+
   /** W jobs whose -a time has come become Q. */
   async promoteDeferred(): Promise<void> {
     const now = this.now();

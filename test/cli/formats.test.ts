@@ -9,7 +9,7 @@ process.env.TZ = 'UTC';
 const T = Date.UTC(2020, 4, 14, 7, 4, 20) / 1000;
 
 function job(seq: number, p: Partial<Job> = {}): Job {
-  return {
+  return <Job>{
     id: `${seq}.pbsserver`, seq, state: 'JOB_STATE_QUEUED', state_letter: 'Q', owner: 'alice@host1', queue: 'workq', comment: '', hold_types: 'n',
     create_time_unix: T, queue_time_unix: T, eligible_time_unix: T, start_time_unix: 0, end_time_unix: 0, modify_time_unix: T,
     has_exit_status: false, exit_status: 0, exec_host: '', exec_vnode: '', nodes: [], run_count: 0, session_id: 0,
@@ -21,7 +21,7 @@ function job(seq: number, p: Partial<Job> = {}): Job {
       execution_time_unix: 0, mail_points: '', mail_users: '', shell: '', depend: '', hold: false, submit_args: '', submit_host: 'host1', user: 'alice', attributes: {}, script_name: '', array_indices: '', max_run_subjobs: 0,
     },
     resources: { chunks: [{ count: 1, ncpus: 1, mem_bytes: 0, ngpus: 0, mpiprocs: 0, ompthreads: 0, other: {} }], select: '1:ncpus=1', place: 'free', walltime_seconds: 60, other: {} },
-    ...p,
+    ...(p as Partial<Job>),
   };
 }
 

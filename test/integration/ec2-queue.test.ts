@@ -60,7 +60,7 @@ test.serial('qsub to an EC2 queue: a tagged fleet for the job, agents on its ins
     FLEETQ_EC2_ENDPOINT: emu.endpoint, FLEETQ_EC2_REGION: 'us-east-1', FLEETQ_EC2_CHECK_INTERVAL: '300ms', FLEETQ_EC2_BOOT_TIMEOUT: '60s',
     AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_EC2_METADATA_DISABLED: 'true',
     FLEETQ_QUEUES: JSON.stringify([{ name: 'workq' }, { name: 'hpc', provider: 'ec2', ec2: {
-      instance_types: ['c5n.18xlarge'], subnets: [subnet], launch_template: 'fleetq-compute', max_nodes: 4, idle_time: '3s',
+      instance_types: [{ type: 'c5n.18xlarge', price: 3.888 }], subnets: [subnet], launch_template: 'fleetq-compute', max_nodes: 4, idle_time: '3s',
     } }]),
   } });
   const home = d.home;
@@ -70,7 +70,7 @@ test.serial('qsub to an EC2 queue: a tagged fleet for the job, agents on its ins
   const big = await run('qsub', ['-q', 'hpc', '-l', 'select=5:ncpus=2'], { home, cwd: work, input: 'true\n' });
   t.not(big.code, 0);
   t.regex(big.stderr, /5 nodes is over queue hpc's max_nodes 4/);
-  const q = await run('qsub', ['-q', 'hpc', '-N', 'mpi', '-l', 'select=2:ncpus=2:mpiprocs=2', '-l', 'place=scatter', '-j', 'oe'], { home, cwd: work, input: 'cat $PBS_NODEFILE\n' });
+  const q = await run('qsub', ['-q', 'hpc', '-N', 'mpi', '-l', 'select=2:ncpus=2:mpiprocs=2', '-l', 'place=scatter', '-j', 'oe'], { home, cwd: work, input: 'sleep 2; cat $PBS_NODEFILE\n' });
   t.is(q.code, 0, q.stderr);
   const id = q.stdout.trim();
   const fleet = await eventually(async () => (await emu.requests('CreateFleet'))[0], 20000, 'a CreateFleet');
@@ -85,6 +85,13 @@ test.serial('qsub to an EC2 queue: a tagged fleet for the job, agents on its ins
     .catch(async (e: Error) => { t.log((await run('qstat', ['-fx', id], { home })).stdout, (await run('pbsnodes', ['-a'], { home })).stdout, d!.log().slice(-6000)); throw e; });
   t.regex(done, /Exit_status = 0/);
   for (const n of nodes) t.regex(done, new RegExp(`exec_host = .*${n}`), `ran on ${n}`);
+  // Its cost: node-seconds by type and lifecycle, priced at the queue's on-demand price.
+  const costed = await eventually(async () => { const o = (await run('qstat', ['-fx', id], { home })).stdout.replace(/\n\t/g, ''); return /resources_used\.node_seconds/.test(o) ? o : undefined; }, 10000, 'the job\'s cost');
+  const ns = Number(/resources_used\.node_seconds = c5n\.18xlarge\/on-demand:(\d+)/.exec(costed)?.[1] ?? -1);
+  const wall = /resources_used\.walltime = (\d+):(\d+):(\d+)/.exec(costed)!;
+  t.is(ns, 2 * (Number(wall[1]) * 3600 + Number(wall[2]) * 60 + Number(wall[3])), 'two nodes for the walltime');
+  t.true(ns >= 4);
+  t.is(/resources_used\.cost = ([\d.]+)/.exec(costed)?.[1], (3.888 * ns / 3600).toFixed(4));
   const pbsnodes = (await run('pbsnodes', ['-a'], { home })).stdout;
   t.regex(pbsnodes, /resources_available\.instance_type = c5n\.18xlarge/);
   // Idle for idle_time (3 s): terminated in EC2, and the nodes say so.

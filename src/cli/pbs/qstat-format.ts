@@ -71,6 +71,13 @@ export function formatAlt(jobs: readonly Job[], server: string, o: { nodes?: boo
 }
 
 /** The attributes qstat -f shows, in PBS's order; empty values are left out (portals drop them). */
+/** resources_used.node_seconds (by instance type and lifecycle) and .cost (US dollars), for a job that ran on bought nodes. */
+function costLines(j: Job): Array<[string, string]> {
+  const ns = Object.entries(j.used_node_seconds ?? {}).filter(([, v]) => Number(v) > 0);
+  if (ns.length === 0) return [];
+  return [['resources_used.cost', (j.used_cost_usd ?? 0).toFixed(4)], ['resources_used.node_seconds', ns.sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}:${String(v)}`).join(',')]];
+}
+
 export function jobAttributes(j: Job): Array<[string, string]> {
   const s = j.spec;
   const r = j.resources;
@@ -80,7 +87,8 @@ export function jobAttributes(j: Job): Array<[string, string]> {
   const a: Array<[string, string]> = [
     ['Job_Name', s?.name ?? ''], ['Job_Owner', j.owner],
     ...(ran ? [['resources_used.cput', hms(j.used_cput_seconds)], ['resources_used.mem', `${Math.ceil(Number(j.used_mem_bytes ?? 0) / 1024)}kb`], ['resources_used.ncpus', String(tot((c) => c.ncpus))],
-      ['resources_used.walltime', hms(j.end_time_unix ? j.used_walltime_seconds : Math.max(0, Math.floor(Date.now() / 1000) - j.start_time_unix))]] as Array<[string, string]> : []),
+      ['resources_used.walltime', hms(j.end_time_unix ? j.used_walltime_seconds : Math.max(0, Math.floor(Date.now() / 1000) - j.start_time_unix))],
+      ...costLines(j)] as Array<[string, string]> : []),
     ['job_state', j.state_letter], ['queue', j.queue], ['server', j.server], ['Account_Name', s?.account ?? ''],
     ['Checkpoint', 'u'], ['ctime', ctime(j.create_time_unix)], ['depend', s?.depend ?? ''], ['Error_Path', j.error_path],
     ['exec_host', j.exec_host], ['exec_vnode', j.exec_vnode],

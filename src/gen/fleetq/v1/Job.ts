@@ -48,6 +48,8 @@ export interface Job {
   'sched_priority_parts'?: (string);
   'estimated_start_time_unix'?: (number | string | Long);
   'used_mem_bytes'?: (number | string | Long);
+  'used_node_seconds'?: ({[key: string]: number | string | Long});
+  'used_cost_usd'?: (number | string);
   '_sched_priority'?: "sched_priority";
   '_sched_priority_parts'?: "sched_priority_parts";
   '_estimated_start_time_unix'?: "estimated_start_time_unix";
@@ -96,6 +98,8 @@ export interface Job__Output {
   'sched_priority_parts'?: (string);
   'estimated_start_time_unix'?: (number);
   'used_mem_bytes': (number);
+  'used_node_seconds': ({[key: string]: number});
+  'used_cost_usd': (number);
   '_sched_priority'?: "sched_priority";
   '_sched_priority_parts'?: "sched_priority_parts";
   '_estimated_start_time_unix'?: "estimated_start_time_unix";
