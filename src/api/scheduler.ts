@@ -9,18 +9,20 @@ import type { JobSpec__Output } from '../gen/fleetq/v1/JobSpec.js';
 import type { SubmitJobRequest__Output } from '../gen/fleetq/v1/SubmitJobRequest.js';
 import type { SubmitJobResponse } from '../gen/fleetq/v1/SubmitJobResponse.js';
 import type { JobEvent } from '../gen/fleetq/v1/JobEvent.js';
+import type { ListJobsResponse } from '../gen/fleetq/v1/ListJobsResponse.js';
 import type { Node } from '../gen/fleetq/v1/Node.js';
 import type { ExecRequest__Output } from '../gen/fleetq/v1/ExecRequest.js';
 import type { ExecReply } from '../gen/fleetq/v1/ExecReply.js';
-import type { JobService, ChangeEvent } from '../jobs/service.js';
-import { isPending, type JobRecord, type JobState } from '../jobs/model.js';
-import { formatParts, priorityInputOf, type PriorityCalculator } from '../scheduler/priority.js';
+import { placeOf, type JobService, type Place } from '../jobs/service.js';
+import type { JobRecord, JobState } from '../jobs/model.js';
+import type { PriorityCalculator } from '../scheduler/priority.js';
 import type { NodeRegistry } from '../daemon/nodes.js';
-import type { EventRecord } from '../store/index.js';
 import { FleetqError, invalid } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import { toStatus, unary } from './errors.js';
 import { mayAdminNodes, mayHoldTypes, mayModify, maySee, submitter, type Authenticator, type Identity } from './auth.js';
+import { toBasicJob, toProtoJob } from './views.js';
+import { WatchHub } from './watch.js';
 import type { AuthConfig } from '../config/index.js';
 
 export interface SchedulerDeps {
@@ -31,8 +33,8 @@ export interface SchedulerDeps {
   nodes: NodeRegistry;
   server: { name: string; version: string; defaultQueue: string; startTime: number };
   log: Logger;
-  /** Encodes a JobEvent once for all watchers (schedulerService); absent: each watcher encodes its own. */
-  encodeEvent?: (e: JobEvent) => Buffer;
+  /** Encodes a JobEvent once for all watchers (schedulerService's, whose WatchJobs takes encoded events as they are). */
+  encodeEvent: (e: JobEvent) => Buffer;
   /** Events a WatchJobs stream may have waiting for a slow client before it is ended (server.watch_max_pending). */
   watchMaxPending?: number;
   /** When given, pending jobs carry their priority (sched_priority), computed when read. */
@@ -41,18 +43,7 @@ export interface SchedulerDeps {
   exec?: (call: grpc.ServerDuplexStream<ExecRequest__Output, ExecReply>) => void;
 }
 
-/**
- * The API's view of a job: the record without the daemon's private fields; with a calculator, a
- * pending job also gets its priority at `now` (unix seconds) and its parts.
- */
-export function toProtoJob(j: JobRecord, priority?: PriorityCalculator, now = Math.floor(Date.now() / 1000)): Job {
-  const { alloc: _a, request_id: _r, kill_reason: _k, arr: _arr, estimated_start_time_unix: est, ...pub } = j;
-  // The estimate is the scheduler's latest word on a job that still waits; it means nothing after.
-  if (est && isPending(j.state)) (pub as Job).estimated_start_time_unix = est;
-  if (!priority || !isPending(j.state)) return pub;
-  const p = priority.of(priorityInputOf(j), now);
-  return { ...pub, sched_priority: p.total, sched_priority_parts: formatParts(p) };
-}
+const JOB_VIEWS = new Set<string>(['JOB_VIEW_UNSPECIFIED', 'JOB_VIEW_BASIC', 'JOB_VIEW_FULL']);
 
 const JOB_STATES = new Set<string>(['JOB_STATE_QUEUED', 'JOB_STATE_HELD', 'JOB_STATE_WAITING', 'JOB_STATE_RUNNING', 'JOB_STATE_EXITING', 'JOB_STATE_FINISHED', 'JOB_STATE_BEGUN']);
 
@@ -67,26 +58,19 @@ function checkSubmit(req: SubmitJobRequest__Output, owner: (specUser: string) =>
   return { ...req.spec, user: owner(req.spec.user) };
 }
 
-/** Where a job sits in ListJobs' order: by seq, an array's parent (-1) before its subjobs (index). */
-function place(j: JobRecord): [number, number] { return [j.seq, j.array_id ? j.array_index : -1]; }
-function pageToken(j: JobRecord): string { const [s, i] = place(j); return Buffer.from(`after:${s}${i >= 0 ? `[${i}]` : ''}`).toString('base64url'); }
-function afterPlace(token: string): [number, number] {
+/** A page token: the place (JobService's listing order) of the page's last job. */
+function pageToken(j: JobRecord): string { const [s, i] = placeOf(j); return Buffer.from(`after:${s}${i >= 0 ? `[${i}]` : ''}`).toString('base64url'); }
+function afterPlace(token: string): Place {
   if (token === '') return [0, -1];
   const m = /^after:(\d+)(?:\[(\d+)\])?$/.exec(Buffer.from(token, 'base64url').toString());
   if (!m) throw invalid('page_token', 'not a token this server issued');
   return [Number(m[1]), m[2] === undefined ? -1 : Number(m[2])];
 }
 
-function toJobEvent(e: EventRecord, job: JobRecord | undefined, server: string): JobEvent {
-  return {
-    revision: e.revision, job_id: e.id ?? job?.id ?? `${e.seq}.${server}`, kind: e.kind, state: e.state as JobState,
-    time_unix: e.time_unix, message: e.message, job: job ? toProtoJob(job) : null,
-  };
-}
-
 export function schedulerHandlers(d: SchedulerDeps): SchedulerHandlers {
   const { jobs, log } = d;
   const view = (j: JobRecord): Job => toProtoJob(j, d.priority);
+  const watches = new WatchHub({ jobs, server: d.server.name, encodeEvent: d.encodeEvent, maxPending: d.watchMaxPending ?? 10_000, log });
   const who = (call: { metadata: grpc.Metadata }): Promise<Identity> => d.auth.identify(call.metadata);
   const submit = async (req: SubmitJobRequest__Output, call: { metadata: grpc.Metadata }, caller?: Identity): Promise<SubmitJobResponse> => {
     const w = caller ?? await who(call);
@@ -125,16 +109,22 @@ export function schedulerHandlers(d: SchedulerDeps): SchedulerHandlers {
       const w = await who(call);
       for (const s of req.states) if (!JOB_STATES.has(s)) throw invalid('states', `'${s}' is not a job state`);
       if (req.page_size > 10_000) throw invalid('page_size', `${req.page_size} is over the maximum of 10000`);
+      if (!JOB_VIEWS.has(String(req.view))) throw invalid('view', `'${req.view}' is not a job view (JOB_VIEW_BASIC or JOB_VIEW_FULL)`);
       const size = req.page_size || 1000;
-      const [afterSeq, afterIndex] = afterPlace(req.page_token);
-      const all = jobs.list({ states: req.states as JobState[], users: req.users, queues: req.queues, ids: req.ids, includeFinished: req.include_finished, subjobs: req.include_subjobs })
-        .filter((j) => { const [s, i] = place(j); return (s > afterSeq || (s === afterSeq && i > afterIndex)) && maySee(d.authConfig, w, j); });
-      const page = all.slice(0, size);
+      const after = afterPlace(req.page_token);
+      // From the token on, up to one job past the page: that one says whether there is a next page.
+      const page: JobRecord[] = [];
+      let more = false;
+      for (const j of jobs.listAfter({ states: req.states as JobState[], users: req.users, queues: req.queues, ids: req.ids, includeFinished: req.include_finished, subjobs: req.include_subjobs }, after)) {
+        if (!maySee(d.authConfig, w, j)) continue;
+        if (page.length === size) { more = true; break; }
+        page.push(j);
+      }
       const last = page[page.length - 1];
-      return { jobs: page.map(view), next_page_token: all.length > size && last ? pageToken(last) : '' };
+      return { jobs: page.map(req.view === 'JOB_VIEW_BASIC' ? toBasicJob : view), next_page_token: more && last ? pageToken(last) : '' };
     }),
     WatchJobs: (call) => {
-      who(call).then((w) => watch(d, call, (j) => maySee(d.authConfig, w, j)), (err: unknown) => call.emit('error', toStatus(err, log)));
+      who(call).then((w) => watches.watch(call, (j) => maySee(d.authConfig, w, j)), (err: unknown) => call.emit('error', toStatus(err, log)));
     },
     Exec: (call) => {
       if (d.exec) d.exec(call);
@@ -231,88 +221,56 @@ function listNodes(d: SchedulerDeps, names: string[]): Node[] {
 }
 
 /**
- * A live event, encoded once for every watcher that gets it (50 watchers cost one encoding, not
- * 50); `encode` is WatchJobs' serializer from schedulerService, which passes Buffers through.
+ * The Scheduler service definition to serve with schedulerHandlers, and `encodeEvent` for its
+ * SchedulerDeps. WatchJobs' response serializer takes already-encoded events as they are (each is
+ * encoded once for all watchers); ListJobs' encodes its page a job at a time.
  */
-const encoded = new WeakMap<ChangeEvent, Buffer>();
-function encodedEvent(c: ChangeEvent, server: string, encode: ((e: JobEvent) => Buffer) | undefined): JobEvent | Buffer {
-  if (!encode) return toJobEvent(c.event, c.job, server);
-  let b = encoded.get(c);
-  if (!b) { b = encode(toJobEvent(c.event, c.job, server)); encoded.set(c, b); }
-  return b;
-}
-
-/**
- * The Scheduler service definition to serve with schedulerHandlers: WatchJobs' response serializer
- * takes already-encoded events as they are; `encodeEvent` (for SchedulerDeps) encodes one.
- */
-export function schedulerService<T extends grpc.ServiceDefinition>(service: T): { service: T; encodeEvent?: (e: JobEvent) => Buffer } {
-  const w = service['WatchJobs'] as grpc.MethodDefinition<unknown, JobEvent> | undefined;
-  if (!w) return { service };
-  const serialize = w.responseSerialize;
+export function schedulerService<T extends grpc.ServiceDefinition>(service: T): { service: T; encodeEvent: (e: JobEvent) => Buffer } {
+  const method = <Req, Res>(name: string): grpc.MethodDefinition<Req, Res> => {
+    const m = service[name] as grpc.MethodDefinition<Req, Res> | undefined;
+    if (!m) throw new Error(`schedulerService: the service has no ${name}`);
+    return m;
+  };
+  const watch = method<unknown, JobEvent>('WatchJobs');
+  const list = method<unknown, ListJobsResponse>('ListJobs');
+  const serialize = watch.responseSerialize;
   return {
-    service: { ...service, WatchJobs: { ...w, responseSerialize: (v: JobEvent | Buffer) => (Buffer.isBuffer(v) ? v : serialize(v)) } },
+    service: {
+      ...service,
+      WatchJobs: { ...watch, responseSerialize: (v: JobEvent | Buffer) => (Buffer.isBuffer(v) ? v : serialize(v)) },
+      ListJobs: { ...list, responseSerialize: pageSerializer(method<unknown, Job>('GetJob').responseSerialize) },
+    },
     encodeEvent: (e) => serialize(e),
   };
 }
 
-/** How long a WatchJobs client may stay more than server.watch_max_pending events behind. */
-const WATCH_STALL_MS = 5000;
+/**
+ * Encodes a ListJobsResponse a job at a time: the same bytes as encoding it whole (a repeated
+ * field is its elements' tag-length-value records one after another, field 1 here, then
+ * next_page_token as field 2), but each job's encoder state is garbage at once, where protobufjs'
+ * writer for a whole page keeps a few hundred thousand small objects alive until the end, and they
+ * outlive the young generation: a listing of 100,000 jobs then spent most of its time in GC.
+ */
+function pageSerializer(encodeJob: (j: Job) => Buffer): (r: ListJobsResponse) => Buffer {
+  return (r) => {
+    const jobs = (r.jobs ?? []).map(encodeJob);
+    const token = Buffer.from(r.next_page_token ?? '');
+    let size = token.length > 0 ? 1 + varintSize(token.length) + token.length : 0;
+    for (const b of jobs) size += 1 + varintSize(b.length) + b.length;
+    const out = Buffer.allocUnsafe(size);
+    let at = 0;
+    for (const b of jobs) { out[at++] = (1 << 3) | 2; at = putVarint(out, at, b.length); at += b.copy(out, at); }
+    if (token.length > 0) { out[at++] = (2 << 3) | 2; at = putVarint(out, at, token.length); token.copy(out, at); }
+    return out;
+  };
+}
 
-/** WatchJobs: replays journaled events after since_revision, then streams live ones, without gaps or repeats. */
-function watch(d: SchedulerDeps, call: grpc.ServerWritableStream<{ since_revision: number; ids: string[] }, JobEvent>, visible: (j: JobRecord) => boolean): void {
-  const ids = new Set(call.request.ids.map((id) => { try { return d.jobs.find(id).seq; } catch { return -1; } }));
-  const want = (seq: number): boolean => {
-    if (ids.size > 0 && !ids.has(seq)) return false;
-    const j = d.jobs.get(seq);
-    return j === undefined || visible(j);
-  };
-  let last = call.request.since_revision;
-  let replaying = last > 0;
-  const buffered: ChangeEvent[] = [];
-  const maxPending = d.watchMaxPending ?? 10_000;
-  let ended = false;
-  let stalled: NodeJS.Timeout | undefined;
-  const cut = (): void => {
-    if (ended) return;
-    ended = true;
-    stop();
-    call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: `WatchJobs: the client reads too slowly (over ${maxPending} events waiting, server.watch_max_pending); watch again with since_revision = the last revision received` });
-  };
-  /**
-   * Writes one event. A client that falls more than maxPending events behind and does not catch up
-   * within WATCH_STALL_MS (a burst it is reading through is fine), or falls ten times that behind,
-   * is cut off with RESOURCE_EXHAUSTED: a slow or dead client can neither slow the daemon nor grow
-   * its memory without bound. It watches again from the last revision it received.
-   */
-  const send = (ev: JobEvent | Buffer): void => {
-    if (ended) return;
-    call.write(ev as JobEvent);
-    const waiting = call.writableLength;
-    if (waiting > 10 * maxPending) cut();
-    else if (waiting > maxPending && !stalled) {
-      stalled = setTimeout(() => { stalled = undefined; if (call.writableLength > maxPending) cut(); }, WATCH_STALL_MS);
-      stalled.unref();
-    }
-  };
-  const onChange = (c: ChangeEvent): void => {
-    if (replaying) { buffered.push(c); return; }
-    if (c.event.revision <= last || !want(c.event.seq)) return;
-    last = c.event.revision;
-    send(encodedEvent(c, d.server.name, d.encodeEvent));
-  };
-  d.jobs.on('change', onChange);
-  function stop(): void { d.jobs.off('change', onChange); if (stalled) clearTimeout(stalled); }
-  call.on('cancelled', stop);
-  call.on('close', stop);
-  call.on('error', stop);
-  if (!replaying) return;
-  for (const e of d.jobs.storeEventsAfter(last)) {
-    if (!want(e.seq)) { last = e.revision; continue; }
-    send(toJobEvent(e, d.jobs.get(e.seq), d.server.name));
-    last = e.revision;
-    if (ended) return;
-  }
-  replaying = false;
-  for (const c of buffered) onChange(c);
+function varintSize(n: number): number { let size = 1; for (let v = n; v >= 0x80; v = Math.floor(v / 128)) size++; return size; }
+
+function putVarint(out: Buffer, at: number, n: number): number {
+  let v = n;
+  let i = at;
+  while (v >= 0x80) { out[i++] = (v & 0x7f) | 0x80; v = Math.floor(v / 128); }
+  out[i++] = v;
+  return i;
 }

@@ -13,18 +13,26 @@ async function main(argv: string[]): Promise<void> {
   if (states !== undefined && !/^[EFHQRSTUWXB]+$/.test(states)) { finish('', `qselect: illegal -s value\n${USAGE}`, 2); return; }
   const c = connect();
   try {
-    let jobs = await c.listAllJobs({
+    const pages = c.listJobPages({
+      view: 'JOB_VIEW_BASIC', page_size: 2000, // ids and the fields filtered on below: no scripts (pages as qstat's)
       include_finished: o.has('x') || (states?.includes('F') ?? false),
       ...(o.get('u') ? { users: (o.get('u') ?? '').split(',') } : {}),
       ...(o.get('q') ? { queues: [(o.get('q') ?? '').replace(/@.*$/, '')] } : {}),
     });
-    if (states) jobs = jobs.filter((j) => states.includes(j.state_letter));
-    if (o.has('J')) jobs = []; // arrays only: fleetq has none yet
-    const name = o.get('N'); if (name) jobs = jobs.filter((j) => j.spec?.name === name);
-    const acct = o.get('A'); if (acct) jobs = jobs.filter((j) => j.spec?.account === acct);
-    const holds = o.get('h'); if (holds) jobs = jobs.filter((j) => [...holds].every((h) => j.hold_types.includes(h)));
-    const rr = o.get('r'); if (rr) jobs = jobs.filter((j) => (j.spec?.rerunnable !== false) === (rr === 'y'));
-    finish(jobs.map((j) => `${j.id}\n`).join(''), '', 0);
+    const name = o.get('N'); const acct = o.get('A'); const holds = o.get('h'); const rr = o.get('r');
+    const out: string[] = [];
+    for await (const page of pages) {
+      if (o.has('J')) break; // arrays only: fleetq has none yet
+      for (const j of page) {
+        if (states && !states.includes(j.state_letter)) continue;
+        if (name && j.spec?.name !== name) continue;
+        if (acct && j.spec?.account !== acct) continue;
+        if (holds && ![...holds].every((h) => j.hold_types.includes(h))) continue;
+        if (rr && (j.spec?.rerunnable !== false) !== (rr === 'y')) continue;
+        out.push(`${j.id}\n`);
+      }
+    }
+    finish(out.join(''), '', 0);
   } catch (e) {
     const err = e as RpcError;
     finish('', isUnavailable(err) ? connectError('qselect', c.address) : `qselect: ${err.details ?? String(e)}\n`, exitCode(pbsErrno(err)));

@@ -1,7 +1,8 @@
 /** qstat: shows jobs, queues (-Q) or the server (-B) in OpenPBS's layouts. */
 import { connect, type FleetqClient, type Job } from '../client/index.js';
+import type { ListJobsRequest } from '../gen/fleetq/v1/ListJobsRequest.js';
 import { getopt, jobError, pbsErrno, exitCode, isUnavailable, connectError, validJobId, versionLine, finish, type RpcError } from './pbs/common.js';
-import { formatDefault, formatAlt, formatFull, formatJson, formatQueues, formatQueuesFull, formatServer, formatServerFull, queueAttributes, serverAttributes } from './pbs/qstat-format.js';
+import { defaultHeader, defaultRows, altHeader, altRows, formatFull, formatJson, formatQueues, formatQueuesFull, formatServer, formatServerFull, queueAttributes, serverAttributes } from './pbs/qstat-format.js';
 import { PBSE } from '../util/errors.js';
 
 const USAGE = `usage:
@@ -15,22 +16,33 @@ qstat --version
 
 interface Flags { [k: string]: string | boolean | undefined }
 
-async function jobsFor(c: FleetqClient, operands: string[], f: Flags, err: string[], code: { v: number }): Promise<Job[]> {
+/**
+ * What a listing asks for: tables take the BASIC view, in pages of 2000 (larger ones are no faster
+ * and hold more decoded jobs at once: 110,000 jobs take 165 MB at 2000, 330 MB at 10,000); -f every
+ * field.
+ */
+type Listing = Pick<ListJobsRequest, 'view' | 'page_size'>;
+const TABLE: Listing = { view: 'JOB_VIEW_BASIC', page_size: 2000 };
+const FULL: Listing = { view: 'JOB_VIEW_FULL' };
+
+/** The jobs the operands name (all of them without operands), a page at a time. */
+async function* jobsFor(c: FleetqClient, operands: string[], f: Flags, listing: Listing, err: string[], code: { v: number }): AsyncGenerator<Job[]> {
   const history = f.x === true || f.H === true;
   const include_subjobs = f.t === true; // -t: arrays' subjobs too, after each array
   if (operands.length === 0) {
-    const all = await c.listAllJobs({ include_finished: history, include_subjobs, ...(typeof f.u === 'string' ? { users: f.u.split(',') } : {}) });
-    return f.H === true ? all.filter((j) => j.state_letter === 'F') : all;
+    for await (const page of c.listJobPages({ ...listing, include_finished: history, include_subjobs, ...(typeof f.u === 'string' ? { users: f.u.split(',') } : {}) })) {
+      yield f.H === true ? page.filter((j) => j.state_letter === 'F') : page;
+    }
+    return;
   }
-  const out: Job[] = [];
   for (const op of operands) {
     if (validJobId(op)) {
       try {
         const j = await c.getJob({ id: op.replace(/@.*$/, '') });
         if (j.state_letter === 'F' && !history) { err.push(`qstat: ${j.id} Job has finished, use -x or -H to obtain historical job information\n`); code.v = exitCode(PBSE.HISTJOBID); continue; }
         // -t on an array: the array, then its subjobs (finished ones too: X).
-        if (include_subjobs && j.array) out.push(...await c.listAllJobs({ ids: [j.id], include_subjobs, include_finished: true }));
-        else out.push(j);
+        if (include_subjobs && j.array) yield* c.listJobPages({ ...listing, ids: [j.id], include_subjobs, include_finished: true });
+        else yield [j];
       } catch (e) {
         if (isUnavailable(e as RpcError)) throw e;
         const je = jobError('qstat', e as RpcError, op); err.push(je.text); code.v = je.code;
@@ -38,14 +50,13 @@ async function jobsFor(c: FleetqClient, operands: string[], f: Flags, err: strin
       continue;
     }
     const queue = op.replace(/@.*$/, '');
-    if (queue === '') { out.push(...await c.listAllJobs({ include_finished: history, include_subjobs })); continue; }
+    if (queue === '') { yield* c.listJobPages({ ...listing, include_finished: history, include_subjobs }); continue; }
     try { await c.listQueues({ names: [queue] }); } catch (e) {
       if (isUnavailable(e as RpcError)) throw e;
       err.push(`qstat: Unknown queue destination ${op}\n`); code.v = exitCode(PBSE.UNKQUE); continue;
     }
-    out.push(...await c.listAllJobs({ queues: [queue], include_finished: history, include_subjobs }));
+    yield* c.listJobPages({ ...listing, queues: [queue], include_finished: history, include_subjobs });
   }
-  return out;
 }
 
 function filterJobs(jobs: Job[], f: Flags): Job[] {
@@ -59,13 +70,24 @@ function filterJobs(jobs: Job[], f: Flags): Job[] {
 
 async function showJobs(c: FleetqClient, operands: string[], f: Flags): Promise<[string, string, number]> {
   const err: string[] = []; const code = { v: 0 };
-  const jobs = filterJobs(await jobsFor(c, operands, f, err, code), f);
-  const server = jobs[0]?.server ?? (await c.getServer()).name;
-  let out: string;
-  if (f.f === true) out = f.F === 'json' ? formatJson(jobs, server) : formatFull(jobs, { wide: f.w === true });
-  else if (f.a || f.n || f.s || f.i || f.r || f.H || f.T || f.u) out = formatAlt(jobs, server, { nodes: f.n === true, comments: f.s === true, one: f['1'] === true });
-  else out = formatDefault(jobs, { wide: f.w === true });
-  return [out, err.join(''), code.v];
+  if (f.f === true) {
+    const jobs: Job[] = [];
+    for await (const page of jobsFor(c, operands, f, FULL, err, code)) for (const j of filterJobs(page, f)) jobs.push(j);
+    const server = jobs[0]?.server ?? (await c.getServer()).name;
+    return [f.F === 'json' ? formatJson(jobs, server) : formatFull(jobs, { wide: f.w === true }), err.join(''), code.v];
+  }
+  // Tables are formatted a page at a time: a listing of 100,000 jobs is never held whole.
+  const alt = Boolean(f.a || f.n || f.s || f.i || f.r || f.H || f.T || f.u);
+  const o = { wide: f.w === true, nodes: f.n === true, comments: f.s === true, one: f['1'] === true };
+  const out: string[] = [];
+  for await (const page of jobsFor(c, operands, f, TABLE, err, code)) {
+    const jobs = filterJobs(page, f);
+    const first = jobs[0];
+    if (!first) continue;
+    if (out.length === 0) out.push(alt ? altHeader(first.server) : defaultHeader(o));
+    out.push(alt ? altRows(jobs, o) : defaultRows(jobs, o));
+  }
+  return [out.join(''), err.join(''), code.v];
 }
 
 async function showQueues(c: FleetqClient, operands: string[], f: Flags): Promise<[string, string, number]> {

@@ -145,13 +145,34 @@ export class FleetqClient {
   /** Every job, following next_page_token until the last page. */
   async listAllJobs(req: ListJobsRequest = {}): Promise<Job__Output[]> {
     const out: Job__Output[] = [];
-    let page_token = '';
-    do {
-      const res = await this.listJobs({ ...req, page_token });
-      out.push(...res.jobs);
-      page_token = res.next_page_token;
-    } while (page_token !== '');
+    for await (const page of this.listJobPages(req)) for (const j of page) out.push(j);
     return out;
+  }
+
+  /**
+   * Every job, a page at a time (following next_page_token until the last page), so that a long
+   * listing can be shown or filtered as it comes instead of held whole. Ask for `view:
+   * 'JOB_VIEW_BASIC'` when the jobs' scripts and environments are not needed. The next page is
+   * asked for before this one is decoded (its token is read from the answer's bytes first), so the
+   * server encodes a page while this side decodes the one before.
+   */
+  async *listJobPages(req: ListJobsRequest = {}): AsyncGenerator<Job__Output[]> {
+    const method = this.raw.ListJobs as unknown as grpc.MethodDefinition<ListJobsRequest, ListJobsResponse__Output>;
+    const fetch = (page_token: string): Promise<Buffer> => {
+      const p = new Promise<Buffer>((resolve, reject) => {
+        this.raw.makeUnaryRequest(method.path, method.requestSerialize, (b: Buffer) => b, { ...req, page_token }, this.callMetadata(), { deadline: Date.now() + this.timeoutMs },
+          (err, res) => { if (err) reject(err); else resolve(res as Buffer); });
+      });
+      p.catch(() => undefined); // a page asked for ahead and never awaited (the caller stopped early)
+      return p;
+    };
+    let next: Promise<Buffer> | undefined = fetch('');
+    while (next) {
+      const bytes = await next;
+      const token = nextPageToken(bytes);
+      next = token === '' ? undefined : fetch(token);
+      yield method.responseDeserialize(bytes).jobs;
+    }
   }
 
   /**
@@ -168,6 +189,36 @@ export class FleetqClient {
   }
 
   close(): void { this.raw.close(); }
+}
+
+/**
+ * A ListJobsResponse's next_page_token (field 2), read from its encoding without decoding the
+ * jobs (field 1): the fields are walked by their tags and lengths.
+ */
+function nextPageToken(b: Buffer): string {
+  const varint = (): number => {
+    let v = 0;
+    for (let shift = 1; ; shift *= 128) {
+      const byte = b[at++];
+      if (byte === undefined) throw new Error('fleetq: a ListJobs answer ends inside a field');
+      v += (byte & 0x7f) * shift;
+      if (byte < 0x80) return v;
+    }
+  };
+  let at = 0;
+  let token = '';
+  while (at < b.length) {
+    const tag = varint();
+    const wire = tag % 8;
+    if (wire === 0) varint();
+    else if (wire === 1 || wire === 5) at += wire === 1 ? 8 : 4;
+    else if (wire === 2) {
+      const len = varint();
+      if (Math.floor(tag / 8) === 2) token = b.toString('utf8', at, at + len);
+      at += len;
+    } else throw new Error(`fleetq: a ListJobs answer has a field of wire type ${wire}`);
+  }
+  return token;
 }
 
 /** Connects to a fleetq daemon (lazily: the first call dials). */

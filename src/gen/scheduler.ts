@@ -59,6 +59,7 @@ export interface ProtoGrpcType {
       JobEvent: MessageTypeDefinition<_fleetq_v1_JobEvent, _fleetq_v1_JobEvent__Output>
       JobSpec: MessageTypeDefinition<_fleetq_v1_JobSpec, _fleetq_v1_JobSpec__Output>
       JobState: EnumTypeDefinition
+      JobView: EnumTypeDefinition
       ListJobsRequest: MessageTypeDefinition<_fleetq_v1_ListJobsRequest, _fleetq_v1_ListJobsRequest__Output>
       ListJobsResponse: MessageTypeDefinition<_fleetq_v1_ListJobsResponse, _fleetq_v1_ListJobsResponse__Output>
       ListNodesRequest: MessageTypeDefinition<_fleetq_v1_ListNodesRequest, _fleetq_v1_ListNodesRequest__Output>

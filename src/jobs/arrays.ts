@@ -226,15 +226,16 @@ export function deleteQueued(parent: JobRecord, by: string, now: number): Partia
 /**
  * The subjobs of a parent in index order, for qstat -t: the record of each one that has one, and a
  * synthesized view of the others — Q while queued (or the parent's H/W while it is held or
- * waiting), X once deleted with their array.
+ * waiting), X once deleted with their array. With `after`, only the subjobs whose index is above it.
  */
-export function* subjobsOf(parent: JobRecord, record: (index: number) => JobRecord | undefined): Generator<JobRecord> {
+export function* subjobsOf(parent: JobRecord, record: (index: number) => JobRecord | undefined, after = -Infinity): Generator<JobRecord> {
   const a = parent.arr;
   if (!a) return;
   const n = size(a);
   const pending = parent.state === 'JOB_STATE_HELD' || parent.state === 'JOB_STATE_WAITING' ? parent.state : 'JOB_STATE_QUEUED';
   let r = 0;
-  for (let pos = 0; pos < n; pos++) {
+  // The first position whose index is above `after` (a page token's subjob): later pages do not start over.
+  for (let pos = after < a.start ? 0 : Math.floor((after - a.start) / a.step) + 1; pos < n; pos++) {
     const index = indexAt(a, pos);
     const rec = record(index);
     if (rec) { yield rec; continue; }

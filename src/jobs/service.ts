@@ -48,6 +48,15 @@ export interface ChangeEvent { event: EventRecord; job: JobRecord }
 
 export interface JobFilter { states?: JobState[]; users?: string[]; queues?: string[]; ids?: string[]; includeFinished?: boolean; /** arrays' subjobs after each array (qstat -t) */ subjobs?: boolean }
 
+/**
+ * Where a job sits in listing order: [seq, index], index -1 for a job or an array itself and the
+ * subjob's index for a subjob (which follows its array).
+ */
+export type Place = readonly [seq: number, index: number];
+
+/** A job's place in listing order. */
+export function placeOf(j: JobRecord): Place { return [j.seq, j.array_id ? j.array_index : -1]; }
+
 export interface EndReport { exit_status: number; end_time_unix: number; cput_seconds: number; walltime_seconds: number; reason: string; mem_bytes?: number }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -55,6 +64,8 @@ type AnyStore = Store<JobRecord, any, any>;
 
 export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
   private readonly jobs = new Map<number, JobRecord>();
+  /** The keys of `jobs`, ascending: a listing seeks its page token here rather than scanning every job. */
+  private readonly seqs: number[] = [];
   /** Subjob records of job arrays, by `SEQ[index]` (src/jobs/arrays.ts); parents are in `jobs`. */
   private readonly subjobs = new Map<string, JobRecord>();
   /** Keys of jobs (seq) and subjobs (SEQ[index]) by state, so the scheduler's cycle does not scan finished history. */
@@ -75,7 +86,9 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     this.now = opts.clock ?? (() => Math.floor(Date.now() / 1000));
     for (const j of store.allJobs()) { this.put(j); this.indexDepend(j); }
     for (const s of store.allSubjobs()) { const p = this.jobs.get(s.seq); if (p) this.put({ ...s, spec: p.spec }); }
-    this.nextSeq = Math.max(store.nextSeq(), ...Array.from(this.jobs.keys(), (s) => s + 1));
+    // A loop, not Math.max(...seqs): spreading a few hundred thousand arguments overflows the stack.
+    this.nextSeq = store.nextSeq();
+    for (const s of this.jobs.keys()) if (s >= this.nextSeq) this.nextSeq = s + 1;
     this.revision = store.revision();
   }
 
@@ -84,10 +97,28 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     const key = job.array_id ? subjobKey(job.seq, job.array_index) : job.seq;
     const old = typeof key === 'number' ? this.jobs.get(key) : this.subjobs.get(key);
     if (old) this.byState.get(old.state)?.delete(key);
-    if (typeof key === 'number') this.jobs.set(key, job); else this.subjobs.set(key, job);
+    if (typeof key === 'number') {
+      if (!old) this.addSeq(key);
+      this.jobs.set(key, job);
+    } else this.subjobs.set(key, job);
     let set = this.byState.get(job.state);
     if (!set) { set = new Set(); this.byState.set(job.state, set); }
     set.add(key);
+  }
+
+  /** Adds a new job's seq to `seqs`: appended, as seqs only grow (the store yields them in order too). */
+  private addSeq(seq: number): void {
+    const last = this.seqs[this.seqs.length - 1];
+    if (last === undefined || seq > last) { this.seqs.push(seq); return; }
+    this.seqs.splice(lowerBound(this.seqs, seq), 0, seq);
+  }
+
+  /** Jobs (and arrays) from `seq` on, in seq order. */
+  private *jobsFrom(seq: number): Generator<JobRecord> {
+    for (let i = lowerBound(this.seqs, seq); i < this.seqs.length; i++) {
+      const j = this.jobs.get(this.seqs[i] ?? 0);
+      if (j) yield j;
+    }
   }
 
   /** Jobs in the given states, in no particular order. */
@@ -287,24 +318,29 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
   }
 
   /** Jobs by seq (a subjob after its array); with `subjobs`, each array followed by all its subjobs. */
-  list(f: JobFilter): JobRecord[] {
+  list(f: JobFilter): JobRecord[] { return [...this.listAfter(f)]; }
+
+  /**
+   * The jobs `list` gives, lazily, from just after `after` (a page token's place) on: a page costs
+   * the jobs it passes over from there, not a scan and sort of every job. Named `ids` are looked up
+   * (NOT_FOUND for an unknown one) and shown whatever their state unless `states` is given.
+   */
+  *listAfter(f: JobFilter, after: Place = [0, -1]): Generator<JobRecord> {
     const named = f.ids && f.ids.length > 0 ? [...new Map(f.ids.map((id) => { const j = this.find(id); return [j.id, j] as const; })).values()] : undefined;
-    const top: JobRecord[] = [];
-    for (const j of named ?? this.jobs.values()) {
-      if (f.states && f.states.length > 0 ? !f.states.includes(j.state) : (!f.includeFinished && !named && j.state === 'JOB_STATE_FINISHED')) continue;
-      if (f.users && f.users.length > 0 && !f.users.includes(j.spec.user)) continue;
-      if (f.queues && f.queues.length > 0 && !f.queues.includes(j.queue)) continue;
-      top.push(j);
-    }
-    top.sort((a, b) => a.seq - b.seq || (a.array_id ? a.array_index : -1) - (b.array_id ? b.array_index : -1));
-    if (!f.subjobs) return top;
-    const out: JobRecord[] = [];
+    const keep = (j: JobRecord): boolean => {
+      if (f.states && f.states.length > 0 ? !f.states.includes(j.state) : (!f.includeFinished && !named && j.state === 'JOB_STATE_FINISHED')) return false;
+      if (f.users && f.users.length > 0 && !f.users.includes(j.spec.user)) return false;
+      return !(f.queues && f.queues.length > 0 && !f.queues.includes(j.queue));
+    };
+    const [afterSeq, afterIndex] = after;
+    const top = named ? named.sort((a, b) => comparePlaces(placeOf(a), placeOf(b))) : this.jobsFrom(afterSeq);
     for (const j of top) {
-      out.push(j);
-      if (!j.arr) continue;
-      for (const s of subjobsOf(j, (i) => this.subjobs.get(subjobKey(j.seq, i)))) if (!f.states?.length || f.states.includes(s.state)) out.push(s);
+      if (!keep(j)) continue;
+      if (comparePlaces(placeOf(j), after) > 0) yield j;
+      if (!f.subjobs || !j.arr || j.seq < afterSeq) continue;
+      const from = j.seq === afterSeq ? afterIndex : -Infinity;
+      for (const s of subjobsOf(j, (i) => this.subjobs.get(subjobKey(j.seq, i)), from)) if (!f.states?.length || f.states.includes(s.state)) yield s;
     }
-    return out;
   }
 
   journal(seq: number): EventRecord[] { return this.store.jobEvents(seq); }
@@ -515,6 +551,20 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     if (job.comment === text && !moved) return;
     await this.update(job, { comment: text, estimated_start_time_unix: moved ? estimate : had }, 'comment', text);
   }
+}
+
+/** Listing order: by seq, then index (-1, an array itself, before its subjobs). */
+function comparePlaces(a: Place, b: Place): number { return a[0] - b[0] || a[1] - b[1]; }
+
+/** The first position in ascending `xs` whose value is `x` or more. */
+function lowerBound(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((xs[mid] ?? 0) < x) lo = mid + 1; else hi = mid;
+  }
+  return lo;
 }
 
 /** PBS's short time in comments: `Thu May 14 at 07:04` (local time, no commas). */

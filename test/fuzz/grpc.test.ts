@@ -30,7 +30,7 @@ const spec = fc.record({
 const req = fc.oneof(
   fc.record({ kind: fc.constant('submit' as const), spec, request_id: fc.oneof(str, fc.string({ minLength: 120, maxLength: 200 })) }),
   fc.record({ kind: fc.constant('get' as const), id }),
-  fc.record({ kind: fc.constant('list' as const), states: fc.array(fc.constantFrom('JOB_STATE_QUEUED', 'JOB_STATE_HELD', 'NOT_A_STATE', 'JOB_STATE_UNSPECIFIED'), { maxLength: 2 }), page_size: fc.nat(20_000), page_token: fc.oneof(str, fc.constant('YWZ0ZXI6MQ')), users: fc.array(str, { maxLength: 2 }) }),
+  fc.record({ kind: fc.constant('list' as const), states: fc.array(fc.constantFrom('JOB_STATE_QUEUED', 'JOB_STATE_HELD', 'NOT_A_STATE', 'JOB_STATE_UNSPECIFIED'), { maxLength: 2 }), page_size: fc.nat(20_000), page_token: fc.oneof(str, fc.constant('YWZ0ZXI6MQ'), fc.constant('YWZ0ZXI6MVsyXQ')), users: fc.array(str, { maxLength: 2 }), view: fc.constantFrom('JOB_VIEW_UNSPECIFIED', 'JOB_VIEW_BASIC', 'JOB_VIEW_FULL', 1, 7), include_subjobs: fc.boolean() }),
   fc.record({ kind: fc.constant('cancel' as const), id, force: fc.boolean() }),
   fc.record({ kind: fc.constant('hold' as const), id, hold_types: fc.oneof(str, fc.constantFrom('u', 'o', 's', 'uos', 'p', 'z')) }),
   fc.record({ kind: fc.constant('release' as const), id, hold_types: fc.oneof(str, fc.constantFrom('u', 'o', 's')) }),
@@ -46,7 +46,7 @@ function send(c: FleetqClient, r: Req): Promise<unknown> {
   switch (r.kind) {
     case 'submit': return c.submitJob({ request_id: r.request_id, spec: { ...r.spec, hold: true } });
     case 'get': return c.getJob({ id: r.id });
-    case 'list': return c.listJobs({ states: r.states as never[], page_size: r.page_size, page_token: r.page_token, users: r.users });
+    case 'list': return c.listJobs({ states: r.states as never[], page_size: r.page_size, page_token: r.page_token, users: r.users, view: r.view as never, include_subjobs: r.include_subjobs });
     case 'cancel': return c.cancelJob({ id: r.id, force: r.force });
     case 'hold': return c.holdJob({ id: r.id, hold_types: r.hold_types });
     case 'release': return c.releaseJob({ id: r.id, hold_types: r.hold_types });

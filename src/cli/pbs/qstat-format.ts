@@ -20,18 +20,30 @@ function timeUse(j: Job): string { return j.used_cput_seconds > 0 || j.state_let
 
 /** The default table (no jobs: nothing at all). */
 export function formatDefault(jobs: readonly Job[], o: { wide?: boolean } = {}): string {
-  if (jobs.length === 0) return '';
-  const w = o.wide ? [30, 15, 15] : [17, 16, 16];
-  const [wi = 17, wn = 16, wu = 16] = w;
-  const head = o.wide
-    ? `${pad('Job id', wi)} ${pad('Name', wn)} ${pad('User', wu)}  Time Use S Queue\n${'-'.repeat(wi)} ${'-'.repeat(wn)} ${'-'.repeat(wu)}  -------- - -----\n`
-    : 'Job id            Name             User              Time Use S Queue\n----------------  ---------------- ----------------  -------- - -----\n';
-  const rows = jobs.map((j) => {
+  return jobs.length === 0 ? '' : defaultHeader(o) + defaultRows(jobs, o);
+}
+
+/** The default table's two heading lines. */
+export function defaultHeader(o: { wide?: boolean } = {}): string {
+  if (!o.wide) return 'Job id            Name             User              Time Use S Queue\n----------------  ---------------- ----------------  -------- - -----\n';
+  return `${pad('Job id', 30)} ${pad('Name', 15)} ${pad('User', 15)}  Time Use S Queue\n${'-'.repeat(30)} ${'-'.repeat(15)} ${'-'.repeat(15)}  -------- - -----\n`;
+}
+
+/**
+ * The default table's rows for `jobs`, one line each (qstat formats a listing page by page). Joined
+ * into one flat string: a row built by concatenation is a tree of a dozen small strings, and a
+ * listing of 100,000 such rows kept until it is written costs a hundred megabytes.
+ */
+export function defaultRows(jobs: readonly Job[], o: { wide?: boolean } = {}): string {
+  const [wi, wn, wu] = o.wide ? [30, 15, 15] as const : [17, 16, 16] as const;
+  const rows: string[] = [];
+  for (const j of jobs) {
+    const name = j.spec?.name ?? '';
     const id = o.wide ? j.id : cut(j.id.split('.').slice(0, 2).join('.'), wi);
-    const name = o.wide ? cut(j.spec?.name ?? '', wn) : (j.spec?.name ?? '').length >= wn ? `${(j.spec?.name ?? '').slice(0, wn - 1)}*` : (j.spec?.name ?? '');
-    return `${pad(id, wi)} ${pad(name, wn)} ${pad(cut(userOf(j), wu), wu)}  ${rpad(timeUse(j), 8)} ${j.state_letter} ${pad(j.queue, 16)}\n`;
-  });
-  return head + rows.join('');
+    const shown = o.wide ? cut(name, wn) : name.length >= wn ? `${name.slice(0, wn - 1)}*` : name;
+    rows.push(`${pad(id, wi)} ${pad(shown, wn)} ${pad(cut(userOf(j), wu), wu)}  ${rpad(timeUse(j), 8)} ${j.state_letter} ${pad(j.queue, 16)}\n`);
+  }
+  return rows.join('');
 }
 
 function elapsed(j: Job, now: number): string {
@@ -47,11 +59,22 @@ function memText(j: Job): string {
 }
 
 /** qstat -a / -n / -s: the alternate table; -n adds node lines, -s the comment; -1 keeps them on the row. */
-export function formatAlt(jobs: readonly Job[], server: string, o: { nodes?: boolean; comments?: boolean; one?: boolean; now?: number } = {}): string {
-  if (jobs.length === 0) return '';
+export function formatAlt(jobs: readonly Job[], server: string, o: AltOptions = {}): string {
+  return jobs.length === 0 ? '' : altHeader(server) + altRows(jobs, o);
+}
+
+export interface AltOptions { nodes?: boolean; comments?: boolean; one?: boolean; now?: number }
+
+/** The alternate table's heading: the server, then three lines. */
+export function altHeader(server: string): string {
+  return `\n${server}: \n                                                            Req'd  Req'd   Elap\nJob ID          Username Queue    Jobname    SessID NDS TSK Memory Time  S Time\n--------------- -------- -------- ---------- ------ --- --- ------ ----- - -----\n`;
+}
+
+/** The alternate table's rows for `jobs` (with their node and comment lines), as one flat string (see defaultRows). */
+export function altRows(jobs: readonly Job[], o: AltOptions = {}): string {
   const now = o.now ?? Math.floor(Date.now() / 1000);
   const f = (s: string, n: number, right = false): string => (right ? s.slice(0, n).padStart(n) : s.slice(0, n).padEnd(n));
-  let out = `\n${server}: \n                                                            Req'd  Req'd   Elap\nJob ID          Username Queue    Jobname    SessID NDS TSK Memory Time  S Time\n--------------- -------- -------- ---------- ------ --- --- ------ ----- - -----\n`;
+  const out: string[] = [];
   for (const j of jobs) {
     const chunks = j.resources?.chunks ?? [];
     const nds = chunks.reduce((s, c) => s + c.count, 0);
@@ -60,14 +83,14 @@ export function formatAlt(jobs: readonly Job[], server: string, o: { nodes?: boo
     const row = `${f(j.id, 15)} ${f(userOf(j), 8)} ${f(j.queue, 8)} ${f(j.spec?.name ?? '', 10)} ${f(j.session_id ? String(j.session_id) : '--', 6, true)} ${f(String(nds), 3, true)} ${f(String(tsk), 3, true)} ${f(memText(j), 6, true)} ${f(wt, 5, true)} ${j.state_letter} ${f(elapsed(j, now), 5, true)}`;
     const nodes = j.exec_host !== '' ? j.exec_host : '--';
     if (o.one) {
-      out += `${row}${o.nodes ? ` ${nodes}` : ''}${o.comments && j.comment ? ` ${j.comment}` : ''}\n`;
+      out.push(`${row}${o.nodes ? ` ${nodes}` : ''}${o.comments && j.comment ? ` ${j.comment}` : ''}\n`);
       continue;
     }
-    out += `${row}\n`;
-    if (o.nodes) out += `   ${nodes}\n`;
-    if (o.comments && j.comment) out += `   ${j.comment}\n`;
+    out.push(`${row}\n`);
+    if (o.nodes) out.push(`   ${nodes}\n`);
+    if (o.comments && j.comment) out.push(`   ${j.comment}\n`);
   }
-  return out;
+  return out.join('');
 }
 
 /** The attributes qstat -f shows, in PBS's order; empty values are left out (portals drop them). */
