@@ -1,7 +1,7 @@
 /**
  * `fleetq`: the daemon, the node agent, and small admin commands.
  *   fleetq daemon [--listen HOST:PORT] [--banner]
- *   fleetq agent --node NAME --server TARGET --token-file F --state-dir D [--ncpus N] [--mem BYTES] [--ngpus N]
+ *   fleetq agent --node NAME --server TARGET --token-file F --state-dir D [--ncpus N] [--mem BYTES] [--ngpus N] [--efa N]
  *   fleetq sim TRACE [options]
  *   fleetq version
  */
@@ -12,7 +12,7 @@ import { VERSION } from '../version.js';
 
 const USAGE = `usage:
   fleetq daemon [--listen HOST:PORT] [--banner]   run the scheduler daemon (FLEETQ_HOME, default ~/.fleetq)
-  fleetq agent --node NAME --server TARGET --token-file FILE --state-dir DIR [--ncpus N] [--mem BYTES] [--ngpus N] [--imds URL [--notice-poll-ms MS]]
+  fleetq agent --node NAME --server TARGET --token-file FILE --state-dir DIR [--ncpus N] [--mem BYTES] [--ngpus N] [--efa N] [--imds URL [--notice-poll-ms MS]]
                                                   run a node agent (the daemon starts these itself);
                                                   cpus, cores, NUMA, memory, GPUs, EFA found on the machine
   fleetq sim TRACE [--policy none|easy|conservative] [--order fcfs|sjf|priority] [--procs N] [--first N] [--skip N] [--json] [--plot FILE.svg] [--engine auto|native|ts]
@@ -36,7 +36,7 @@ async function agent(argv: string[]): Promise<void> {
     args: argv, strict: true,
     options: {
       node: { type: 'string' }, server: { type: 'string' }, 'token-file': { type: 'string' }, 'state-dir': { type: 'string' },
-      ncpus: { type: 'string' }, mem: { type: 'string' }, ngpus: { type: 'string' }, 'heartbeat-ms': { type: 'string' }, 'orphan-exit-ms': { type: 'string' },
+      ncpus: { type: 'string' }, mem: { type: 'string' }, ngpus: { type: 'string' }, efa: { type: 'string' }, 'heartbeat-ms': { type: 'string' }, 'orphan-exit-ms': { type: 'string' },
       imds: { type: 'string' }, 'notice-poll-ms': { type: 'string' },
       'tls-ca': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
     },
@@ -45,11 +45,12 @@ async function agent(argv: string[]): Promise<void> {
   for (const k of ['node', 'server', 'state-dir', ...(tls ? ['tls-ca', 'tls-cert', 'tls-key'] as const : ['token-file'] as const)] as const) {
     if (!v[k]) throw new Error(`fleetq agent: --${k} is required${k.startsWith('tls') ? ' (with mutual TLS: --tls-ca, --tls-cert and --tls-key)' : ''}`);
   }
-  for (const k of ['ncpus', 'mem', 'ngpus', 'heartbeat-ms', 'orphan-exit-ms', 'notice-poll-ms'] as const) {
+  for (const k of ['ncpus', 'mem', 'ngpus', 'efa', 'heartbeat-ms', 'orphan-exit-ms', 'notice-poll-ms'] as const) {
     const x = v[k];
-    if (x !== undefined && !(/^\d+$/.test(x) && Number(x) >= (k === 'ngpus' ? 0 : 1))) throw new Error(`fleetq agent: --${k} '${x}': a whole number${k === 'ngpus' ? '' : ' above 0'} is required`);
+    const zero = k === 'ngpus' || k === 'efa';
+    if (x !== undefined && !(/^\d+$/.test(x) && Number(x) >= (zero ? 0 : 1))) throw new Error(`fleetq agent: --${k} '${x}': a whole number${zero ? '' : ' above 0'} is required`);
   }
-  // What the machine is; --ncpus, --mem and --ngpus offer less (or say more) than was found.
+  // What the machine is; --ncpus, --mem, --ngpus and --efa offer less (or say more) than was found.
   const { machineFacts } = await import('../agent/facts.js');
   const found = machineFacts();
   const { NodeAgent } = await import('../agent/agent.js');
@@ -66,7 +67,7 @@ async function agent(argv: string[]): Promise<void> {
     node: v.node ?? '', server: v.server ?? '', tokenFile: v['token-file'] ?? '', stateDir: v['state-dir'] ?? '',
     ...(tls ? { tls: { ca: v['tls-ca'] ?? '', cert: v['tls-cert'] ?? '', key: v['tls-key'] ?? '' } } : {}),
     ncpus: Number(v.ncpus ?? found.ncpus), mem_bytes: Number(v.mem ?? found.mem_bytes), ngpus: Number(v.ngpus ?? found.ngpus),
-    cores: found.cores, numa: found.numa, efa: found.efa,
+    cores: found.cores, numa: found.numa, efa: Number(v.efa ?? found.efa),
     heartbeatMs: Number(v['heartbeat-ms'] ?? 5000), orphanExitMs: Number(v['orphan-exit-ms'] ?? 600_000), log,
     ...(instance ? { instance } : {}),
     ...(v.imds ? { imds: { url: v.imds, pollMs: Number(v['notice-poll-ms'] ?? 5000) } } : {}),

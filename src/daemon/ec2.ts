@@ -58,6 +58,21 @@ export class Ec2Capacity {
     return instanceId === '' ? '' : this.d.provider.instances().find((i) => i.id === instanceId)?.queue ?? '';
   }
 
+  /**
+   * An instance's network nodes (DescribeInstanceTopology), for a node whose agent registered none
+   * (the metadata service does not tell them): [] when EC2 has none for it (its type has no
+   * topology) or the call fails.
+   */
+  async networkNodes(instanceId: string): Promise<string[]> {
+    if (instanceId === '' || this.queueOf(instanceId) === '') return [];
+    try {
+      return (await this.d.provider.networkNodes([instanceId])).get(instanceId) ?? [];
+    } catch (e) {
+      this.d.log.warn({ instance: instanceId, err: (e as Error).message }, 'DescribeInstanceTopology failed: the node is placed without its network layers');
+      return [];
+    }
+  }
+
   /** At submit: a request an EC2 queue can never meet is refused with why (no type fits, over max_nodes). */
   admit(chunks: readonly ChunkReq[], place: string, queue: string): string | undefined {
     return this.d.provider.feasible(demandOf('', queue, chunks, place));

@@ -146,7 +146,7 @@ export class Daemon {
     else this.log.warn({ listen: this.cfg.server.listen || undefined }, 'authentication: MUNGE off (auth.munge); the local socket is for this daemon\'s user alone, and callers name themselves');
     const scheduler = schedulerService(proto.fleetq.v1.Scheduler.service);
     this.server.addService(scheduler.service, schedulerHandlers({
-      auth, authConfig: this.cfg.auth, ...(scheduler.encodeEvent ? { encodeEvent: scheduler.encodeEvent } : {}), watchMaxPending: this.cfg.server.watch_max_pending,
+      auth, authConfig: this.cfg.auth, encodeEvent: scheduler.encodeEvent, watchMaxPending: this.cfg.server.watch_max_pending,
       jobs: this.jobs, nodes: this.nodes, log: this.root.child({ component: 'api' }), priority: this.priority,
       exec: execHandler({ jobs: this.jobs, hub: this.hub, secret: this.secret, ids: userIds, log: this.root.child({ component: 'exec' }) }),
       server: { name: this.cfg.server.name, version: VERSION, defaultQueue: this.cfg.jobs.default_queue, startTime: Math.floor(Date.now() / 1000) },
@@ -245,7 +245,9 @@ export class Daemon {
         const t = this.graceTimers.get(r.node);
         if (t) { clearTimeout(t); this.graceTimers.delete(r.node); }
         const queue = this.ec2?.queueOf(r.resources?.instance_id ?? '') ?? '';
-        void this.nodes.upsert({ name: r.node, provider: queue ? 'ec2' : 'local', queue, host: r.host, arch: r.resources?.arch ?? 'linux', ncpus: r.resources?.ncpus ?? 0, mem_bytes: r.resources?.mem_bytes ?? 0, ngpus: r.resources?.ngpus ?? 0, up: true, topology: topologyOf(r.resources) })
+        // An EC2 instance's network layers come from DescribeInstanceTopology, when its agent has none.
+        const layers = queue && this.ec2 && !(r.resources?.network_nodes ?? []).some((x) => x) ? this.ec2.networkNodes(r.resources?.instance_id ?? '') : Promise.resolve([]);
+        void layers.then((nn) => this.nodes.upsert({ name: r.node, provider: queue ? 'ec2' : 'local', queue, host: r.host, arch: r.resources?.arch ?? 'linux', ncpus: r.resources?.ncpus ?? 0, mem_bytes: r.resources?.mem_bytes ?? 0, ngpus: r.resources?.ngpus ?? 0, up: true, topology: topologyOf(nn.length > 0 ? { ...r.resources, network_nodes: nn } : r.resources) }))
           .then(() => this.reconcile(r.node, r.running.map((x) => x.job_id), r.ended.map((x) => x.job_id)))
           .then(() => this.loop.trigger(), (e: Error) => this.log.error({ err: e.message }, 'registering node failed'));
       },

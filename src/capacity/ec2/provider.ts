@@ -12,7 +12,7 @@
  */
 import {
   EC2Client, CreateFleetCommand, CreateLaunchTemplateCommand, CreatePlacementGroupCommand, DeletePlacementGroupCommand, DescribeInstancesCommand,
-  DescribeInstanceTypesCommand, DescribeLaunchTemplatesCommand, DescribeLaunchTemplateVersionsCommand, DescribeSpotPriceHistoryCommand, TerminateInstancesCommand,
+  DescribeInstanceTopologyCommand, DescribeInstanceTypesCommand, DescribeLaunchTemplatesCommand, DescribeLaunchTemplateVersionsCommand, DescribeSpotPriceHistoryCommand, TerminateInstancesCommand,
   type FleetLaunchTemplateSpecificationRequest, type Instance, type InstanceTypeInfo, type RequestLaunchTemplateData, type _InstanceType,
 } from '@aws-sdk/client-ec2';
 import type { Logger } from '../../util/log.js';
@@ -189,6 +189,25 @@ export class Ec2Provider {
     for (const id of ids) { const x = this.owned.get(id); if (x) jobs.add(x.job); this.owned.delete(id); }
     this.o.log.info({ instances: ids, why }, 'instances terminated');
     for (const job of jobs) if (this.instances({ job }).length === 0) await this.dropJobGroup(job);
+  }
+
+  /**
+   * Where instances sit in EC2's network (DescribeInstanceTopology): their network nodes, top layer
+   * first, for the placement core. Types without topology, and instances not yet running, have none.
+   */
+  async networkNodes(ids: string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    const wanted = ids.filter((id) => this.owned.has(id));
+    for (let i = 0; i < wanted.length; i += 100) {
+      let token: string | undefined;
+      do {
+        const r = await this.send<{ Instances?: Array<{ InstanceId?: string; NetworkNodes?: string[] }>; NextToken?: string }>('DescribeInstanceTopology',
+          new DescribeInstanceTopologyCommand({ InstanceIds: wanted.slice(i, i + 100), ...(token ? { NextToken: token } : {}) }));
+        for (const x of r.Instances ?? []) if (x.InstanceId && (x.NetworkNodes ?? []).length > 0) out.set(x.InstanceId, x.NetworkNodes ?? []);
+        token = r.NextToken;
+      } while (token);
+    }
+    return out;
   }
 
   /** The price of an instance in $/hour: spot from the price history (cached an hour), on-demand from the queue's config. */
