@@ -48,7 +48,7 @@ export interface Config {
   /** Who may do what (src/api/auth.ts). */
   auth: AuthConfig;
   /** The EC2 API for queues with provider ec2: region and endpoint ('' = the AWS configuration chain's). */
-  ec2: { region: string; endpoint: string; boot_timeout_ms: number; check_interval_ms: number };
+  ec2: { region: string; endpoint: string; boot_timeout_ms: number; check_interval_ms: number; reconcile_interval_ms: number };
 }
 
 export interface AuthConfig {
@@ -116,6 +116,7 @@ export const KEYS: ReadonlyArray<readonly [string, Kind, unknown]> = [
   ['ec2.endpoint', 'string', ''],
   ['ec2.boot_timeout', 'duration_ms', '10m'],
   ['ec2.check_interval', 'duration_ms', '10s'],
+  ['ec2.reconcile_interval', 'duration_ms', '60s'],
 ];
 
 export class ConfigError extends Error {
@@ -293,7 +294,7 @@ export function loadConfig(env: Env = process.env, overrides: Record<string, unk
       jobs_visible: v('auth.jobs_visible'), root_jobs: v('auth.root_jobs'), rate_limit: v('auth.rate_limit'),
       jwt_key: v('auth.jwt_key'), services: v('auth.services'),
     },
-    ec2: { region: v('ec2.region'), endpoint: v('ec2.endpoint'), boot_timeout_ms: v('ec2.boot_timeout'), check_interval_ms: v('ec2.check_interval') },
+    ec2: { region: v('ec2.region'), endpoint: v('ec2.endpoint'), boot_timeout_ms: v('ec2.boot_timeout'), check_interval_ms: v('ec2.check_interval'), reconcile_interval_ms: v('ec2.reconcile_interval') },
   };
   return Object.freeze(cfg);
 }

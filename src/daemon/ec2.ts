@@ -28,6 +28,10 @@ export interface Ec2CapacityDeps {
   bootTimeoutMs: number;
   /** How often idle nodes and lost instances are looked for (ms). */
   checkMs: number;
+  /** How often EC2 is asked which of the cluster's instances still exist (ms). */
+  reconcileMs: number;
+  /** A node whose instance is gone (terminated or reclaimed outside fleetq): down, and its jobs handled as a lost node's. */
+  nodeLost(node: string, why: string): Promise<void>;
 }
 
 const isActive = (j: JobRecord): boolean => j.state === 'JOB_STATE_RUNNING' || j.state === 'JOB_STATE_EXITING';
@@ -40,6 +44,7 @@ export class Ec2Capacity {
   /** Instance → when it was last busy (or first seen): its idle time counts from there. */
   private readonly busySince = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly d: Ec2CapacityDeps) {}
 
@@ -49,9 +54,31 @@ export class Ec2Capacity {
     if (owned.length > 0) this.d.log.info({ instances: owned.map((i) => `${i.id}/${i.queue}/${i.job}/${i.state}`) }, 'EC2 instances of this cluster found at start');
     this.timer = setInterval(() => { void this.check().catch((e: Error) => this.d.log.error({ err: e.message }, 'EC2 check failed')); }, this.d.checkMs);
     this.timer.unref();
+    this.sweeper = setInterval(() => { void this.sweep().catch((e: Error) => this.d.log.error({ err: e.message }, 'EC2 reconcile failed')); }, this.d.reconcileMs);
+    this.sweeper.unref();
   }
 
-  stop(): void { if (this.timer) clearInterval(this.timer); }
+  stop(): void { if (this.timer) clearInterval(this.timer); if (this.sweeper) clearInterval(this.sweeper); }
+
+  /**
+   * Instances gone from EC2 without fleetq terminating them (a spot reclaim, a user, an
+   * instance-stop): their nodes go down and their jobs are handled as for any lost node, without
+   * waiting for the agent's silence. An instance launched less than two reconcile intervals ago
+   * (two minutes at most) is not judged yet: EC2's listing may not show it so soon.
+   */
+  async sweep(): Promise<void> {
+    const gone: Ec2Instance[] = [];
+    await this.d.provider.reconcile(Math.min(120, Math.ceil((2 * this.d.reconcileMs) / 1000)), gone);
+    if (gone.length === 0) return;
+    const byInstance = new Map(this.d.nodes.list().filter((n) => n.topology.instance_id).map((n) => [n.topology.instance_id ?? '', n.name]));
+    for (const i of gone) {
+      this.busySince.delete(i.id);
+      const node = byInstance.get(i.id);
+      this.d.log.warn({ instance: i.id, node, queue: i.queue, job: i.job }, 'instance gone from EC2 outside fleetq');
+      if (node) await this.d.nodeLost(node, `instance ${i.id} was terminated outside fleetq`);
+    }
+    this.d.trigger();
+  }
 
   /** The queue an instance was bought for ('' when it is not this cluster's). */
   queueOf(instanceId: string): string {

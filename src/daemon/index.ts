@@ -218,7 +218,8 @@ export class Daemon {
     const provider = new Ec2Provider({ cluster: this.cfg.server.name, region: this.cfg.ec2.region, endpoint: this.cfg.ec2.endpoint, queues, log });
     this.ec2 = new Ec2Capacity({
       provider, queues, jobs: this.jobs, nodes: this.nodes, log, trigger: () => this.loop?.trigger(),
-      bootTimeoutMs: this.cfg.ec2.boot_timeout_ms, checkMs: this.cfg.ec2.check_interval_ms,
+      bootTimeoutMs: this.cfg.ec2.boot_timeout_ms, checkMs: this.cfg.ec2.check_interval_ms, reconcileMs: this.cfg.ec2.reconcile_interval_ms,
+      nodeLost: (node, why) => this.instanceGone(node, why),
     });
     try {
       await this.ec2.start();
@@ -329,6 +330,21 @@ export class Daemon {
         else this.provider.nodeGone(node, notice ? `${why}; ${notice}` : why);
       }, (e: Error) => this.log.error({ node, err: e.message }, 'handling a lost node failed'));
     }, this.cfg.agent.reconnect_grace_ms).unref());
+  }
+
+  /**
+   * A node whose machine is gone (its EC2 instance terminated outside fleetq): down and offline with
+   * why, every job with a chunk there lost (rerunnable ones requeued, with their request intact),
+   * and its agent — if it still answers — told to drop them.
+   */
+  private async instanceGone(node: string, why: string): Promise<void> {
+    await this.nodes.setUp(node, false, why);
+    await this.nodes.setOffline(node, true, why);
+    for (const j of [...this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')]) {
+      if (!j.alloc.some((a) => a.node === node)) continue;
+      for (const n of new Set(j.alloc.map((a) => a.node))) this.hub.send(n, { signal: { job_id: j.id, signal: 'SIGKILL', then_kill: false, forget: true } });
+      await this.jobs.lost(j, `node ${node}: ${why}`);
+    }
   }
 
   private async loseJobsOn(node: string, why: string): Promise<void> {

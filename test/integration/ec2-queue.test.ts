@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateLaunchTemplateCommand, DescribeImagesCommand, DescribeSubnetsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { CreateLaunchTemplateCommand, DescribeImagesCommand, DescribeInstancesCommand, DescribeSubnetsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { startEc2Emulator, type Ec2Emulator, type EmulatedInstance } from '../helpers/ec2.js';
 import { startDaemon, run, eventually, freePort, BIN, type DaemonHandle } from '../helpers/daemon.js';
 
@@ -57,7 +57,7 @@ test.serial('qsub to an EC2 queue: a tagged fleet for the job, agents on its ins
   const subnet = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'availability-zone', Values: ['us-east-1a'] }, { Name: 'default-for-az', Values: ['true'] }] }))).Subnets?.[0]?.SubnetId ?? '';
   d = await startDaemon({ env: {
     FLEETQ_SERVER_NAME: 'ec2it', FLEETQ_LOCAL_NCPUS: '2', FLEETQ_SCHEDULER_INTERVAL: '300ms', FLEETQ_LOG_LEVEL: 'info',
-    FLEETQ_EC2_ENDPOINT: emu.endpoint, FLEETQ_EC2_REGION: 'us-east-1', FLEETQ_EC2_CHECK_INTERVAL: '300ms', FLEETQ_EC2_BOOT_TIMEOUT: '60s',
+    FLEETQ_EC2_ENDPOINT: emu.endpoint, FLEETQ_EC2_REGION: 'us-east-1', FLEETQ_EC2_CHECK_INTERVAL: '300ms', FLEETQ_EC2_BOOT_TIMEOUT: '60s', FLEETQ_EC2_RECONCILE_INTERVAL: '500ms',
     AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_EC2_METADATA_DISABLED: 'true',
     FLEETQ_QUEUES: JSON.stringify([{ name: 'workq' }, { name: 'hpc', provider: 'ec2', ec2: {
       instance_types: [{ type: 'c5n.18xlarge', price: 3.888 }], subnets: [subnet], launch_template: 'fleetq-compute', max_nodes: 4, idle_time: '3s',
@@ -117,4 +117,37 @@ test.serial('a daemon killed with SIGKILL while its instances wait finds them ag
   t.regex(d.log(), new RegExp(`${q.stdout.trim().replace('.', '\\.')}`), 'the instance is known with its job');
   await new Promise((r) => setTimeout(r, 2000)); // a few cycles
   t.is((await emu.requests('CreateFleet')).length, before + 1, 'no second fleet for the job');
+});
+
+test.serial('an instance terminated outside fleetq (a spot reclaim): its node goes down at once, the job is requeued and runs on a new instance', async (t) => {
+  if (!d) { t.fail('needs the daemon of the first test'); return; }
+  const home = d.home;
+  const q = await run('qsub', ['-q', 'hpc', '-N', 'reclaimed', '-l', 'select=1:ncpus=2'], { home, cwd: tmpdir(), input: 'sleep 60\n' });
+  t.is(q.code, 0, q.stderr);
+  const id = q.stdout.trim();
+  /** The job's live instances (by its fleetq:job tag) that have no agent yet. */
+  const mine = async (): Promise<EmulatedInstance[]> => {
+    const tagged = (await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:fleetq:job', Values: [id] }, { Name: 'instance-state-name', Values: ['pending', 'running'] }] })))
+      .Reservations?.flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId ?? '') ?? [];
+    return (await emu.instances()).filter((i) => tagged.includes(i.instanceId) && !booted.has(i.instanceId));
+  };
+  const booted = new Set<string>();
+  const boot = async (n: number): Promise<{ node: string; instance: string }> => {
+    const [i] = await eventually(async () => { const l = await mine(); return l.length > 0 ? l : undefined; }, 20000, `an instance for ${id}`);
+    booted.add(i!.instanceId);
+    return { node: await bootInstance(home, i!, n), instance: i!.instanceId };
+  };
+  const attrs = async (): Promise<string> => (await run('qstat', ['-fx', id], { home })).stdout.replace(/\n\t/g, '');
+  const first = await boot(20);
+  await eventually(async () => new RegExp(`job_state = R[\\s\\S]*exec_host = ${first.node}/`).test(await attrs()), 30000, `${id} running on ${first.node}`);
+  await emu.terminate([first.instance], 'spot');
+  const down = await eventually(async () => { const b = (await run('pbsnodes', ['-a'], { home })).stdout.split(/\n(?=\S)/).find((x) => x.startsWith(first.node)) ?? ''; return /state = .*down/.test(b) ? b : undefined; }, 15000, `${first.node} down`);
+  t.regex(down, new RegExp(`comment = instance ${first.instance} was terminated outside fleetq`));
+  const requeued = await eventually(async () => { const a = await attrs(); return /job_state = [QR]/.test(a) && /run_count = 1/.test(a) && !new RegExp(`exec_host = ${first.node}`).test(a) ? a : undefined; }, 15000, `${id} requeued`);
+  t.regex(requeued, /Resource_List\.select = 1:ncpus=2/, 'its request intact');
+  const second = await boot(21);
+  t.not(second.instance, first.instance);
+  await eventually(async () => new RegExp(`job_state = R[\\s\\S]*exec_host = ${second.node}/`).test(await attrs()), 30000, `${id} running again on ${second.node}`);
+  t.regex(await attrs(), /run_count = 2/);
+  t.is((await run('qdel', [id], { home })).code, 0);
 });

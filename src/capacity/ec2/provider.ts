@@ -97,8 +97,12 @@ export class Ec2Provider {
 
   typeFacts(type: string): TypeFacts | undefined { return this.facts.get(type); }
 
-  /** DescribeInstances by the cluster's tag: what exists now replaces what was known. Returns the instances. */
-  async reconcile(): Promise<Ec2Instance[]> {
+  /**
+   * DescribeInstances by the cluster's tag: what exists now replaces what was known, except
+   * instances launched in the last `youngS` seconds (EC2 is eventually consistent: a new instance
+   * may not be listed yet). Returns the instances; `gone` gets those known before and not now.
+   */
+  async reconcile(youngS = 0, gone: Ec2Instance[] = []): Promise<Ec2Instance[]> {
     const seen = new Map<string, Ec2Instance>();
     let token: string | undefined;
     do {
@@ -109,6 +113,12 @@ export class Ec2Provider {
       for (const r of out.Reservations ?? []) for (const i of r.Instances ?? []) { const x = toInstance(i); if (x) seen.set(x.id, x); }
       token = out.NextToken;
     } while (token);
+    const now = Math.floor(Date.now() / 1000);
+    for (const [id, x] of this.owned) {
+      if (seen.has(id)) continue;
+      if (now - x.launched_unix < youngS) seen.set(id, x);
+      else gone.push(x);
+    }
     this.owned.clear();
     for (const [id, x] of seen) this.owned.set(id, x);
     return [...seen.values()];
