@@ -26,6 +26,8 @@ export interface EmulatorConfig {
   nodesPerBottom?: number;
   /** $/hour per instance type: the order of `lowest-price` (types without a price come last, in request order). */
   prices?: Record<string, number>;
+  /** false: fleets launch what they find even short of MinTargetCapacity (a broken all-or-nothing promise). Default true. */
+  honourMinTarget?: boolean;
 }
 /** A request the emulator received (every action but Describe*, Get*, List*), parameters as the SDK sent them. */
 export interface LoggedRequest { action: string; params: Record<string, unknown> }
@@ -86,9 +88,9 @@ export async function startEc2Emulator(o: { pendingMs?: number; nodesPerBottom?:
     capacity: async () => (await control('GET', 'capacity') as Array<{ instance_type: string; zone: string; lifecycle: Capacity['lifecycle']; available: number }>)
       .map((p) => ({ instanceType: p.instance_type, zone: p.zone, lifecycle: p.lifecycle, available: p.available })),
     config: async (c) => {
-      const sent = c === undefined ? undefined : Object.fromEntries(Object.entries({ pending_ms: c.pendingMs, nodes_per_bottom: c.nodesPerBottom, prices: c.prices }).filter(([, v]) => v !== undefined));
-      const got = await control(sent ? 'POST' : 'GET', 'config', sent) as { pending_ms: number; nodes_per_bottom: number; prices: Record<string, number> };
-      return { pendingMs: got.pending_ms, nodesPerBottom: got.nodes_per_bottom, prices: got.prices };
+      const sent = c === undefined ? undefined : Object.fromEntries(Object.entries({ pending_ms: c.pendingMs, nodes_per_bottom: c.nodesPerBottom, prices: c.prices, honour_min_target: c.honourMinTarget }).filter(([, v]) => v !== undefined));
+      const got = await control(sent ? 'POST' : 'GET', 'config', sent) as { pending_ms: number; nodes_per_bottom: number; prices: Record<string, number>; honour_min_target: boolean };
+      return { pendingMs: got.pending_ms, nodesPerBottom: got.nodes_per_bottom, prices: got.prices, honourMinTarget: got.honour_min_target };
     },
     requests: async (action) => (await control('GET', 'requests') as LoggedRequest[]).filter((r) => action === undefined || r.action === action),
     calls: async () => await control('GET', 'calls') as Record<string, number>,

@@ -335,7 +335,7 @@ test.serial('reset clears instances, templates, groups, capacity, the log and th
   await group('cpg');
   const lt = await template('compute');
   await emu.setCapacity({ instanceType: 'c5n.18xlarge', zone: 'us-east-1a', available: 0 });
-  await emu.config({ pendingMs: 0, prices: { 'c5n.18xlarge': 3.888 } });
+  await emu.config({ pendingMs: 0, prices: { 'c5n.18xlarge': 3.888 }, honourMinTarget: false });
   await ec2.send(new RunInstancesCommand({ ImageId: ami, MinCount: 1, MaxCount: 1 }));
 
   await emu.reset();
@@ -345,7 +345,7 @@ test.serial('reset clears instances, templates, groups, capacity, the log and th
   t.deepEqual(await emu.capacity(), []);
   t.deepEqual(await emu.requests(), []);
   t.deepEqual(await emu.calls(), { DescribePlacementGroups: 1, DescribeLaunchTemplates: 1, DescribeInstances: 1 });
-  t.deepEqual(await emu.config(), { pendingMs: PENDING_MS, nodesPerBottom: 4, prices: {} });
+  t.deepEqual(await emu.config(), { pendingMs: PENDING_MS, nodesPerBottom: 4, prices: {}, honourMinTarget: true });
   await t.throwsAsync(ec2.send(new CreateFleetCommand({
     Type: 'instant', LaunchTemplateConfigs: [{ LaunchTemplateSpecification: { LaunchTemplateId: lt, Version: '1' } }], TargetCapacitySpecification: { TotalTargetCapacity: 1 },
   })), { name: 'InvalidLaunchTemplateId.NotFound' }, 'the launch template is gone');

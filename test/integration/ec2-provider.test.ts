@@ -131,3 +131,17 @@ test.serial('spot price from the price history; on-demand from the queue\'s conf
   const spot = await p.price({ type: 'c5n.18xlarge', zone: 'us-east-1a', lifecycle: 'spot', queue: 'hpc' });
   t.true(spot > 0, `spot price ${spot}`);
 });
+
+test.serial('a fleet that launches short of the job (all or nothing broken) is terminated at once; nothing is left running for the job', async (t) => {
+  const { p } = provider({ instance_types: ['c5n.18xlarge'], subnets: [zones['us-east-1a']] });
+  await p.start();
+  await emu.config({ honourMinTarget: false });
+  await emu.setCapacity({ instanceType: 'c5n.18xlarge', zone: 'us-east-1a', available: 3 });
+  const r = await p.grow(demandOf('9.it', 'hpc', [chunk(4, 36)], ''));
+  t.false(r.ok);
+  const launched = (await emu.instances());
+  t.is(launched.length, 3, 'EC2 launched 3 of the 4');
+  t.true(launched.every((i) => i.state === 'terminated' || i.state === 'shutting-down'), JSON.stringify(launched.map((i) => i.state)));
+  t.like((await emu.requests('TerminateInstances'))[0]?.params, { InstanceIds: launched.map((i) => i.instanceId) });
+  t.is(p.instances().length, 0);
+});
