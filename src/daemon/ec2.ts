@@ -90,14 +90,29 @@ export class Ec2Capacity {
    * (the metadata service does not tell them): [] when EC2 has none for it (its type has no
    * topology) or the call fails.
    */
-  async networkNodes(instanceId: string): Promise<string[]> {
-    if (instanceId === '' || this.queueOf(instanceId) === '') return [];
+  networkNodes(instanceId: string): Promise<string[]> {
+    if (instanceId === '' || this.queueOf(instanceId) === '') return Promise.resolve([]);
+    // The nodes of one fleet register within moments of each other: one call asks for all of them.
+    return new Promise((resolve) => {
+      this.topologyWanted.set(instanceId, [...(this.topologyWanted.get(instanceId) ?? []), resolve]);
+      this.topologyTimer ??= setTimeout(() => { void this.askTopology(); }, 200);
+    });
+  }
+
+  private readonly topologyWanted = new Map<string, Array<(nn: string[]) => void>>();
+  private topologyTimer: NodeJS.Timeout | undefined;
+
+  private async askTopology(): Promise<void> {
+    const wanted = new Map(this.topologyWanted);
+    this.topologyWanted.clear();
+    this.topologyTimer = undefined;
+    let found = new Map<string, string[]>();
     try {
-      return (await this.d.provider.networkNodes([instanceId])).get(instanceId) ?? [];
+      found = await this.d.provider.networkNodes([...wanted.keys()]);
     } catch (e) {
-      this.d.log.warn({ instance: instanceId, err: (e as Error).message }, 'DescribeInstanceTopology failed: the node is placed without its network layers');
-      return [];
+      this.d.log.warn({ instances: [...wanted.keys()], err: (e as Error).message }, 'DescribeInstanceTopology failed: the nodes are placed without their network layers');
     }
+    for (const [id, waiters] of wanted) for (const w of waiters) w(found.get(id) ?? []);
   }
 
   /** At submit: a request an EC2 queue can never meet is refused with why (no type fits, over max_nodes). */

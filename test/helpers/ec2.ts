@@ -132,3 +132,47 @@ function listening(proc: ChildProcess, stderr: () => string, timeoutMs: number):
 function camelKeys(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
 }
+
+/** The processes standing in for one instance's boot: its metadata service and its agent. */
+export interface BootedInstance { node: string; procs: ChildProcess[] }
+
+/**
+ * What an instance's user data does, done by a test for an emulated instance: a metadata service
+ * of its own (amazon-ec2-metadata-mock, saying which instance it is; no spot notice for a day) and
+ * `fleetq agent --imds` against it, dialing `server`. With `ns`, both run in that network namespace,
+ * the mock on `imdsHost` (the namespace's address, so this process can see it is up); else on this
+ * machine's loopback at `port`. The agent starts once the mock answers. `efa`: the EFA devices the agent declares (the emulator's interfaces have
+ * no device behind them).
+ */
+export async function bootInstance(o: {
+  instance: EmulatedInstance; node: string; server: string; tokenFile: string; stateDir: string;
+  ns?: string; imdsHost?: string; port?: number; ncpus: number; mem_bytes: number; efa?: number; heartbeatMs?: number;
+}): Promise<BootedInstance> {
+  const { mkdirSync, mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'fq-inst-'));
+  const cfg = join(dir, 'aemm.json');
+  const i = o.instance;
+  writeFileSync(cfg, JSON.stringify({ metadata: { values: {
+    'instance-id': i.instanceId, 'instance-type': i.instanceType, 'instance-life-cycle': i.lifecycle,
+    'placement-availability-zone': i.zone, 'placement-group-name': i.groupName ?? '',
+  } } }));
+  const port = o.port ?? 1338;
+  const host = o.imdsHost ?? '127.0.0.1';
+  const inNs = (cmd: string, args: string[]): [string, string[]] => (o.ns ? ['ip', ['netns', 'exec', o.ns, cmd, ...args]] : [cmd, args]);
+  const procs: ChildProcess[] = [];
+  const track = (p: ChildProcess): ChildProcess => { procs.push(p); live.add(p); p.once('exit', () => live.delete(p)); return p; };
+  track(spawn(...inNs('ec2-metadata-mock', ['-n', host, '-p', String(port), '-I', '-c', cfg, '-d', '86400', '--rebalance-delay-sec', '86400']), { stdio: 'ignore', cwd: dir }));
+  const imds = `http://${host}:${port}`;
+  for (let t = Date.now(); ; ) {
+    const r = await fetch(`${imds}/latest/api/token`, { method: 'PUT', headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '60' } }).catch(() => undefined);
+    if (r?.ok) break;
+    if (Date.now() - t > 15000) throw new Error(`the metadata mock for ${i.instanceId} did not answer at ${imds} within 15 s`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  mkdirSync(o.stateDir, { recursive: true });
+  track(spawn(...inNs(process.execPath, [join(ROOT, 'bin', 'fleetq'), 'agent', '--node', o.node, '--server', o.server, '--token-file', o.tokenFile,
+    '--state-dir', o.stateDir, '--ncpus', String(o.ncpus), '--mem', String(o.mem_bytes), '--efa', String(o.efa ?? 0),
+    '--imds', imds, '--heartbeat-ms', String(o.heartbeatMs ?? 1000)]), { stdio: 'ignore' }));
+  return { node: o.node, procs };
+}

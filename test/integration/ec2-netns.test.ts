@@ -9,12 +9,12 @@
  * the nodes are terminated when idle. Root only (network namespaces): it fails, not skips, without.
  */
 import test from 'ava';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateLaunchTemplateCommand, DescribeImagesCommand, DescribeSubnetsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { startEc2Emulator, type Ec2Emulator } from '../helpers/ec2.js';
+import { startEc2Emulator, bootInstance, type Ec2Emulator } from '../helpers/ec2.js';
 import { startDaemon, run, eventually, freePort, BIN, type DaemonHandle } from '../helpers/daemon.js';
 import { makeTestNet, type TestNet } from '../helpers/netns.js';
 
@@ -70,18 +70,10 @@ test('qsub select=4:ncpus=36:mpiprocs=36:efa=true to an EC2 queue: 4 EFA instanc
   // Each instance: a namespace with its own metadata service, and its agent (what user data would start).
   for (const [n, i] of instances.entries()) {
     const m = net.members[n]!;
-    const dir = mkdtempSync(join(tmpdir(), 'fq-inst-'));
-    const cfg = join(dir, 'aemm.json');
-    writeFileSync(cfg, JSON.stringify({ metadata: { values: {
-      'instance-id': i.instanceId, 'instance-type': i.instanceType, 'instance-life-cycle': i.lifecycle, 'placement-availability-zone': i.zone, 'placement-group-name': i.groupName ?? '',
-    } } }));
-    procs.push(spawn('ip', ['netns', 'exec', m.ns, 'ec2-metadata-mock', '-n', '127.0.0.1', '-p', '1338', '-I', '-c', cfg, '-d', '86400', '--rebalance-delay-sec', '86400'], { stdio: 'ignore', cwd: dir }));
-    const state = join(home, `agent-${m.name}`);
-    mkdirSync(state, { recursive: true });
     const efa = i.networkInterfaces.filter((x) => JSON.stringify(x).includes('efa')).length;
-    procs.push(spawn('ip', ['netns', 'exec', m.ns, process.execPath, join(BIN, 'fleetq'), 'agent', '--node', m.name, '--server', `${net.host}:${port}`,
-      '--token-file', join(home, 'agent.token'), '--state-dir', state, '--ncpus', '96', '--mem', String(384 * 2 ** 30), '--efa', String(efa),
-      '--imds', 'http://127.0.0.1:1338', '--heartbeat-ms', '500'], { stdio: 'ignore' }));
+    const b = await bootInstance({ instance: i, node: m.name, ns: m.ns, imdsHost: m.ip, server: `${net.host}:${port}`, tokenFile: join(home, 'agent.token'),
+      stateDir: join(home, `agent-${m.name}`), ncpus: 96, mem_bytes: 384 * 2 ** 30, efa, heartbeatMs: 500 });
+    procs.push(...b.procs);
   }
 
   const done = await eventually(async () => { const o = (await run('qstat', ['-fx', id], { home })).stdout.replace(/\n\t/g, ''); return /job_state = F/.test(o) ? o : undefined; }, 60000, `${id} to finish`)

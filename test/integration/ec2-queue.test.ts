@@ -8,12 +8,12 @@
  * refused at submit, and a daemon killed with SIGKILL finds its instances again by their tags.
  */
 import test from 'ava';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateLaunchTemplateCommand, DescribeImagesCommand, DescribeInstancesCommand, DescribeSubnetsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { startEc2Emulator, type Ec2Emulator, type EmulatedInstance } from '../helpers/ec2.js';
+import { startEc2Emulator, bootInstance, type Ec2Emulator, type EmulatedInstance } from '../helpers/ec2.js';
 import { startDaemon, run, eventually, freePort, BIN, type DaemonHandle } from '../helpers/daemon.js';
 
 let emu: Ec2Emulator;
@@ -32,22 +32,12 @@ test.after.always(async () => {
   await emu?.stop();
 });
 
-/** One instance's agent: its own metadata service saying which instance it is, then `fleetq agent --imds`. */
-async function bootInstance(home: string, i: EmulatedInstance, n: number): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'fq-inst-'));
-  const cfg = join(dir, 'aemm.json');
-  writeFileSync(cfg, JSON.stringify({ metadata: { values: {
-    'instance-id': i.instanceId, 'instance-type': i.instanceType, 'instance-life-cycle': i.lifecycle,
-    'placement-availability-zone': i.zone, 'placement-group-name': i.groupName ?? '',
-  } } }));
-  const port = await freePort();
-  procs.push(spawn('ec2-metadata-mock', ['-n', '127.0.0.1', '-p', String(port), '-I', '-c', cfg, '-d', '86400', '--rebalance-delay-sec', '86400'], { stdio: 'ignore', cwd: dir }));
-  await eventually(async () => (await fetch(`http://127.0.0.1:${port}/latest/api/token`, { method: 'PUT', headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '60' } }).catch(() => undefined))?.ok, 15000, 'the metadata mock');
+/** One instance's boot (test/helpers/ec2.ts bootInstance): its own metadata mock on a free port, then its agent. */
+async function boot(home: string, i: EmulatedInstance, n: number): Promise<string> {
   const node = `ip-10-0-0-${n}`;
-  const state = join(home, `agent-${node}`);
-  mkdirSync(state, { recursive: true });
-  procs.push(spawn(process.execPath, [join(BIN, 'fleetq'), 'agent', '--node', node, '--server', `unix:${join(home, 'fleetq.sock')}`, '--token-file', join(home, 'agent.token'),
-    '--state-dir', state, '--ncpus', '72', '--mem', String(192 * 2 ** 30), '--imds', `http://127.0.0.1:${port}`], { stdio: 'ignore' }));
+  const b = await bootInstance({ instance: i, node, server: `unix:${join(home, 'fleetq.sock')}`, tokenFile: join(home, 'agent.token'), stateDir: join(home, `agent-${node}`),
+    port: await freePort(), ncpus: 72, mem_bytes: 192 * 2 ** 30, heartbeatMs: 500 });
+  procs.push(...b.procs);
   return node;
 }
 
@@ -80,7 +70,7 @@ test.serial('qsub to an EC2 queue: a tagged fleet for the job, agents on its ins
   t.regex(comment, /job_state = Q/);
   const instances = (await emu.instances()).filter((i) => i.state === 'pending' || i.state === 'running');
   t.is(instances.length, 2);
-  const nodes = await Promise.all(instances.map((i, n) => bootInstance(home, i, n + 1)));
+  const nodes = await Promise.all(instances.map((i, n) => boot(home, i, n + 1)));
   const done = await eventually(async () => { const o = (await run('qstat', ['-fx', id], { home })).stdout.replace(/\n\t/g, ''); return /job_state = F/.test(o) ? o : undefined; }, 60000, `${id} to finish`)
     .catch(async (e: Error) => { t.log((await run('qstat', ['-fx', id], { home })).stdout, (await run('pbsnodes', ['-a'], { home })).stdout, d!.log().slice(-6000)); throw e; });
   t.regex(done, /Exit_status = 0/);
@@ -132,20 +122,20 @@ test.serial('an instance terminated outside fleetq (a spot reclaim): its node go
     return (await emu.instances()).filter((i) => tagged.includes(i.instanceId) && !booted.has(i.instanceId));
   };
   const booted = new Set<string>();
-  const boot = async (n: number): Promise<{ node: string; instance: string }> => {
+  const bootNext = async (n: number): Promise<{ node: string; instance: string }> => {
     const [i] = await eventually(async () => { const l = await mine(); return l.length > 0 ? l : undefined; }, 20000, `an instance for ${id}`);
     booted.add(i!.instanceId);
-    return { node: await bootInstance(home, i!, n), instance: i!.instanceId };
+    return { node: await boot(home, i!, n), instance: i!.instanceId };
   };
   const attrs = async (): Promise<string> => (await run('qstat', ['-fx', id], { home })).stdout.replace(/\n\t/g, '');
-  const first = await boot(20);
+  const first = await bootNext(20);
   await eventually(async () => new RegExp(`job_state = R[\\s\\S]*exec_host = ${first.node}/`).test(await attrs()), 30000, `${id} running on ${first.node}`);
   await emu.terminate([first.instance], 'spot');
   const down = await eventually(async () => { const b = (await run('pbsnodes', ['-a'], { home })).stdout.split(/\n(?=\S)/).find((x) => x.startsWith(first.node)) ?? ''; return /state = .*down/.test(b) ? b : undefined; }, 15000, `${first.node} down`);
   t.regex(down, new RegExp(`comment = instance ${first.instance} was terminated outside fleetq`));
   const requeued = await eventually(async () => { const a = await attrs(); return /job_state = [QR]/.test(a) && /run_count = 1/.test(a) && !new RegExp(`exec_host = ${first.node}`).test(a) ? a : undefined; }, 15000, `${id} requeued`);
   t.regex(requeued, /Resource_List\.select = 1:ncpus=2/, 'its request intact');
-  const second = await boot(21);
+  const second = await bootNext(21);
   t.not(second.instance, first.instance);
   await eventually(async () => new RegExp(`job_state = R[\\s\\S]*exec_host = ${second.node}/`).test(await attrs()), 30000, `${id} running again on ${second.node}`);
   t.regex(await attrs(), /run_count = 2/);
