@@ -48,7 +48,7 @@ export interface Config {
   /** Who may do what (src/api/auth.ts). */
   auth: AuthConfig;
   /** The EC2 API for queues with provider ec2: region and endpoint ('' = the AWS configuration chain's). */
-  ec2: { region: string; endpoint: string; boot_timeout_ms: number; check_interval_ms: number; reconcile_interval_ms: number };
+  ec2: { region: string; endpoint: string; boot_timeout_ms: number; check_interval_ms: number; reconcile_interval_ms: number; agent_server: string };
 }
 
 export interface AuthConfig {
@@ -117,6 +117,7 @@ export const KEYS: ReadonlyArray<readonly [string, Kind, unknown]> = [
   ['ec2.boot_timeout', 'duration_ms', '10m'],
   ['ec2.check_interval', 'duration_ms', '10s'],
   ['ec2.reconcile_interval', 'duration_ms', '60s'],
+  ['ec2.agent_server', 'string', ''],
 ];
 
 export class ConfigError extends Error {
@@ -274,6 +275,8 @@ export function loadConfig(env: Env = process.env, overrides: Record<string, unk
   }
   try { parseServices(v<string[]>('auth.services')); } catch (e) { throw new ConfigError([(e as Error).message]); }
   if (v<string>('auth.jwt_key') !== '' && !existsSync(v<string>('auth.jwt_key'))) throw new ConfigError([`auth.jwt_key: ${v<string>('auth.jwt_key')} does not exist`]);
+  const imageQueue = queues.find((q) => q.ec2 && q.ec2.image_id !== '');
+  if (imageQueue && v<string>('ec2.agent_server') === '') throw new ConfigError([`ec2.agent_server: queue ${imageQueue.name} launches image ${imageQueue.ec2?.image_id} with fleetq's user data, whose agent must know where to dial the daemon (HOST:PORT of server.listen as instances reach it)`]);
   const endpoint = v<string>('ec2.endpoint');
   if (endpoint !== '' && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(endpoint)) throw new ConfigError([`ec2.endpoint: '${endpoint}' is not an http(s) URL`]);
   if (v<string>('ec2.region') !== '' && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(v<string>('ec2.region'))) throw new ConfigError([`ec2.region: '${v<string>('ec2.region')}' is not an AWS region (us-east-1)`]);
@@ -294,7 +297,7 @@ export function loadConfig(env: Env = process.env, overrides: Record<string, unk
       jobs_visible: v('auth.jobs_visible'), root_jobs: v('auth.root_jobs'), rate_limit: v('auth.rate_limit'),
       jwt_key: v('auth.jwt_key'), services: v('auth.services'),
     },
-    ec2: { region: v('ec2.region'), endpoint: v('ec2.endpoint'), boot_timeout_ms: v('ec2.boot_timeout'), check_interval_ms: v('ec2.check_interval'), reconcile_interval_ms: v('ec2.reconcile_interval') },
+    ec2: { region: v('ec2.region'), endpoint: v('ec2.endpoint'), boot_timeout_ms: v('ec2.boot_timeout'), check_interval_ms: v('ec2.check_interval'), reconcile_interval_ms: v('ec2.reconcile_interval'), agent_server: v('ec2.agent_server') },
   };
   return Object.freeze(cfg);
 }

@@ -215,7 +215,9 @@ export class Daemon {
     const { Ec2Provider } = await import('../capacity/ec2/provider.js');
     const { Ec2Capacity } = await import('./ec2.js');
     const log = this.root.child({ component: 'ec2' });
-    const provider = new Ec2Provider({ cluster: this.cfg.server.name, region: this.cfg.ec2.region, endpoint: this.cfg.ec2.endpoint, queues, log });
+    const { renderUserData } = await import('../capacity/ec2/userdata.js');
+    const userData = (queue: string): string => renderUserData(queues.get(queue)?.user_data ?? '', { server: this.cfg.ec2.agent_server, token: this.secret, cluster: this.cfg.server.name, queue });
+    const provider = new Ec2Provider({ cluster: this.cfg.server.name, region: this.cfg.ec2.region, endpoint: this.cfg.ec2.endpoint, queues, log, userData });
     this.ec2 = new Ec2Capacity({
       provider, queues, jobs: this.jobs, nodes: this.nodes, log, trigger: () => this.loop?.trigger(),
       bootTimeoutMs: this.cfg.ec2.boot_timeout_ms, checkMs: this.cfg.ec2.check_interval_ms, reconcileMs: this.cfg.ec2.reconcile_interval_ms,

@@ -72,6 +72,8 @@ test('config: every bad value is refused naming its key', (t) => {
   t.throws(() => loadConfig({ FLEETQ_HOME: home, FLEETQ_QUEUES: '[{name: workq, provider: ec2}]' }), { message: /queues\[0\]\.ec2: must be a mapping/ });
   t.throws(() => loadConfig({ FLEETQ_HOME: home, FLEETQ_EC2_ENDPOINT: 'localhost:5000' }), { message: /ec2\.endpoint: 'localhost:5000' is not an http\(s\) URL/ });
   t.throws(() => loadConfig({ FLEETQ_HOME: home, FLEETQ_EC2_REGION: 'mars' }), { message: /ec2\.region: 'mars' is not an AWS region/ });
+  t.throws(() => loadConfig({ FLEETQ_HOME: home, FLEETQ_QUEUES: JSON.stringify([{ name: 'workq' }, { name: 'hpc', provider: 'ec2', ec2: { instance_types: ['c5n.18xlarge'], subnets: ['subnet-0a'], image_id: 'ami-0abc' } }]) }),
+    { message: /ec2\.agent_server: queue hpc launches image ami-0abc with fleetq's user data/ });
 });
 
 test('demand: one node per chunk, sized for the largest; place=pack puts it all on one; efa=true is seen', (t) => {
@@ -110,7 +112,7 @@ test('fleet request: instant, all or nothing in one zone, the group in every ove
   const r = fleetRequest(q, d, a!, { cluster: 'srv', group: 'fleetq-srv-hpc-7.srv', clientToken: 'tok', template: (ty) => ({ LaunchTemplateName: `lt-${ty}`, Version: '$Latest' }) });
   t.is(r.Type, 'instant');
   t.is(r.ClientToken, 'tok');
-  t.deepEqual(r.OnDemandOptions, { AllocationStrategy: 'prioritized', SingleAvailabilityZone: true, MinTargetCapacity: 4 });
+  t.deepEqual(r.OnDemandOptions, { AllocationStrategy: 'prioritized', SingleAvailabilityZone: true, MinTargetCapacity: 4, SingleInstanceType: true });
   t.is(r.SpotOptions, undefined);
   t.deepEqual(r.TargetCapacitySpecification, { TotalTargetCapacity: 4, DefaultTargetCapacityType: 'on-demand', OnDemandTargetCapacity: 4 });
   t.deepEqual(r.LaunchTemplateConfigs?.map((c) => [c.LaunchTemplateSpecification?.LaunchTemplateName, c.Overrides?.map((o) => [o.InstanceType, o.SubnetId, o.Priority, o.Placement?.GroupName])]), [
@@ -120,7 +122,7 @@ test('fleet request: instant, all or nothing in one zone, the group in every ove
   const tags = Object.fromEntries((r.TagSpecifications?.[0]?.Tags ?? []).map((x) => [x.Key, x.Value]));
   t.deepEqual(tags, { 'Name': 'fleetq-srv-hpc', 'fleetq:cluster': 'srv', 'fleetq:queue': 'hpc', 'fleetq:job': '7.srv' });
   t.is(r.TagSpecifications?.[0]?.ResourceType, 'instance');
-  // Spot, one type in a cluster group: one instance type too; one node: no minimum.
+  // Spot: the same options; one node: no minimum, no group.
   const s = compileEc2Queue('q', { ...base, instance_types: ['c5n.18xlarge'], capacity_type: 'spot' });
   const [sa] = attempts(s, d, s.instance_types);
   const sr = fleetRequest(s, d, sa!, { cluster: 'srv', group: 'g', clientToken: 't', template: () => ({ LaunchTemplateName: 'x' }) });

@@ -12,6 +12,7 @@ import { startEc2Emulator, type Ec2Emulator } from '../helpers/ec2.js';
 import { compileEc2Queue, type Ec2QueueConfig } from '../../src/capacity/ec2/config.js';
 import { demandOf } from '../../src/capacity/ec2/fleet.js';
 import { Ec2Provider } from '../../src/capacity/ec2/provider.js';
+import { renderUserData } from '../../src/capacity/ec2/userdata.js';
 
 let emu: Ec2Emulator;
 let ec2: EC2Client;
@@ -144,4 +145,32 @@ test.serial('a fleet that launches short of the job (all or nothing broken) is t
   t.true(launched.every((i) => i.state === 'terminated' || i.state === 'shutting-down'), JSON.stringify(launched.map((i) => i.state)));
   t.like((await emu.requests('TerminateInstances'))[0]?.params, { InstanceIds: launched.map((i) => i.instanceId) });
   t.is(p.instances().length, 0);
+});
+
+test.serial('fallback across types: the first type short in the zone, one fleet of one type (a cluster group) fills from the next', async (t) => {
+  const { p } = provider({ instance_types: ['c5n.18xlarge', 'hpc6a.48xlarge'], subnets: [zones['us-east-1a']] });
+  await p.start();
+  await emu.setCapacity({ instanceType: 'c5n.18xlarge', zone: 'us-east-1a', available: 1 });
+  const r = await p.grow(demandOf('10.it', 'hpc', [chunk(2, 36)], ''));
+  t.true(r.ok, JSON.stringify(r));
+  if (r.ok) t.deepEqual(r.instances.map((i) => i.type), ['hpc6a.48xlarge', 'hpc6a.48xlarge']);
+  t.is((await emu.requests('CreateFleet')).length, 1, 'one call: EC2 picks among the types');
+});
+
+test.serial('a queue with image_id: fleetq makes its launch template with the image and the user data that starts the agent, dialing the daemon', async (t) => {
+  const cfg = compileEc2Queue('q', { image_id: ami, instance_types: ['c5n.18xlarge'], subnets: [zones['us-east-1a']] });
+  const p = new Ec2Provider({ cluster: 'it', region: 'us-east-1', endpoint: emu.endpoint, queues: new Map([['hpc', cfg]]), log: silent, client: emu.client(),
+    userData: (queue) => renderUserData(cfg.user_data, { server: '10.0.0.5:7000', token: 's3cret', cluster: 'it', queue }) });
+  await p.start();
+  const r = await p.grow(demandOf('11.it', 'hpc', [chunk(1, 4)], ''));
+  t.true(r.ok, JSON.stringify(r));
+  const lt = (await emu.requests('CreateLaunchTemplate')).find((r) => (r.params as { LaunchTemplateName?: string }).LaunchTemplateName === 'fleetq-it-hpc');
+  t.like(lt?.params, { LaunchTemplateName: 'fleetq-it-hpc', LaunchTemplateData: { ImageId: ami } });
+  const text = Buffer.from(String((lt?.params as { LaunchTemplateData?: { UserData?: string } }).LaunchTemplateData?.UserData ?? ''), 'base64').toString();
+  t.regex(text, /^#!\/bin\/bash/);
+  t.regex(text, /fleetq agent --node "\$\(hostname -s\)" --server '10\.0\.0\.5:7000'/);
+  t.regex(text, /printf '%s' 's3cret' > \/var\/spool\/fleetq\/agent\.token/);
+  t.regex(text, /--imds http:\/\/169\.254\.169\.254/);
+  t.regex(text, /queue hpc, cluster it/);
+  t.is(renderUserData('#!/bin/sh\necho {queue} {server}\n', { server: 's:1', token: 't', cluster: 'c', queue: 'q' }), '#!/bin/sh\necho q s:1\n', 'a queue\'s own user_data, filled in');
 });

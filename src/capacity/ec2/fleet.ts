@@ -9,7 +9,7 @@
  *     stay in one zone; a one-node job's attempt spans every subnet and EC2 picks;
  *   - within an attempt, the queue's instance types that fit the job, in its order, as overrides.
  * A multi-node attempt is all or nothing: SingleAvailabilityZone, and MinTargetCapacity = the node
- * count (with SingleInstanceType in a cluster placement group, where EC2 advises one type).
+ * count, and SingleInstanceType in a cluster placement group, where EC2 advises one type.
  * The answer's Errors are read as the EC2 documentation says: they can be present when the
  * capacity was met (a short pool the fleet filled from another), so only the instances count.
  */
@@ -138,7 +138,8 @@ export function fleetRequest(cfg: Ec2QueueConfig, d: Demand, a: Attempt, ctx: Fl
   const cluster = ctx.group !== '' && groupStrategy(cfg, d) === 'cluster';
   const options = {
     ...(tight ? { SingleAvailabilityZone: true, MinTargetCapacity: d.nodes } : {}),
-    ...(tight && cluster && a.types.length === 1 ? { SingleInstanceType: true } : {}),
+    // In a cluster group, one instance type (EC2's advice, and an MPI job's ranks run alike).
+    ...(tight && cluster ? { SingleInstanceType: true } : {}),
   };
   const tags = fleetTags(ctx.cluster, d);
   return {

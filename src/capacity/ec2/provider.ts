@@ -26,7 +26,7 @@ export interface Ec2Options {
   /** '' = the AWS configuration chain's (AWS_ENDPOINT_URL_EC2 included). */
   endpoint: string;
   queues: ReadonlyMap<string, Ec2QueueConfig>;
-  /** User data for fleetq's own launch templates ({server} and {token} filled by the caller). */
+  /** User data for fleetq's own launch templates (queues with image_id), filled in (./userdata.ts); else the queue's user_data as it is. */
   userData?: (queue: string) => string;
   log: Logger;
   client?: EC2Client;
@@ -299,7 +299,8 @@ export class Ec2Provider {
         const v = await this.send<{ LaunchTemplateVersions?: Array<{ LaunchTemplateData?: RequestLaunchTemplateData }> }>('DescribeLaunchTemplateVersions', new DescribeLaunchTemplateVersionsCommand({ ...src, Versions: ['$Latest'] }));
         data = { ...(v.LaunchTemplateVersions?.[0]?.LaunchTemplateData ?? {}) };
       } else {
-        data = { ImageId: cfg.image_id, ...(this.o.userData || cfg.user_data ? { UserData: Buffer.from(this.o.userData?.(queue) ?? cfg.user_data).toString('base64') } : {}) };
+        const text = this.o.userData?.(queue) ?? cfg.user_data;
+        data = { ImageId: cfg.image_id, ...(text ? { UserData: Buffer.from(text).toString('base64') } : {}) };
       }
       if (efaType) {
         const cards = Math.max(1, this.facts.get(efaType)?.network_cards ?? 1);
