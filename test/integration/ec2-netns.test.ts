@@ -96,4 +96,6 @@ test('qsub select=4:ncpus=36:mpiprocs=36:efa=true to an EC2 queue: 4 EFA instanc
   await eventually(async () => (await emu!.instances()).filter((i) => instances.some((x) => x.instanceId === i.instanceId)).every((i) => i.state === 'terminated'), 30000, 'the idle instances terminated');
   const after = (await run('pbsnodes', ['-a'], { home })).stdout.split(/\n(?=\S)/);
   for (const name of names) t.regex(after.find((x) => x.startsWith(name)) ?? '', /terminated: idle/);
+  // The EC2 side of the run, as the daemon logged it.
+  t.log(d.log().split('\n').filter((l) => /"component":"(ec2|scheduler)"|job finished|agent registered/.test(l)).map((l) => { const o = JSON.parse(l) as Record<string, unknown>; const { level: _l, pid: _p, hostname: _h, ...rest } = o; return JSON.stringify(rest); }).join('\n'));
 });
