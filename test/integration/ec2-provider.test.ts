@@ -26,12 +26,14 @@ test.before(async () => {
   ami = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'architecture', Values: ['x86_64'] }] }))).Images?.[0]?.ImageId ?? '';
 });
 test.after.always(async () => { ec2?.destroy(); await emu?.stop(); });
-test.beforeEach(async () => {
+test.beforeEach(() => fresh());
+/** An emptied emulator with the default subnets (new ids after each reset) and the queue's launch template. */
+async function fresh(): Promise<void> {
   await emu.reset();
   const r = await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }));
   zones = Object.fromEntries((r.Subnets ?? []).map((s) => [s.AvailabilityZone!, s.SubnetId!]));
   await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'fleetq-compute', LaunchTemplateData: { ImageId: ami } }));
-});
+}
 
 function provider(queue: Record<string, unknown>, cluster = 'it'): { p: Ec2Provider; cfg: Ec2QueueConfig } {
   const cfg = compileEc2Queue('q', { launch_template: 'fleetq-compute', subnets: [zones['us-east-1a'], zones['us-east-1b']], ...queue });
@@ -173,4 +175,29 @@ test.serial('a queue with image_id: fleetq makes its launch template with the im
   t.regex(text, /--imds http:\/\/169\.254\.169\.254/);
   t.regex(text, /queue hpc, cluster it/);
   t.is(renderUserData('#!/bin/sh\necho {queue} {server}\n', { server: 's:1', token: 't', cluster: 'c', queue: 'q' }), '#!/bin/sh\necho q s:1\n', 'a queue\'s own user_data, filled in');
+});
+
+test.serial('placement_group partition and spread: one group per queue with its strategy, reused by later jobs; none: no group', async (t) => {
+  const part = provider({ instance_types: ['c5n.18xlarge'], placement_group: 'partition', partitions: 3 }).p;
+  await part.start();
+  const pr = await part.grow(demandOf('12.it', 'hpc', [chunk(2, 36)], ''));
+  t.true(pr.ok, JSON.stringify(pr));
+  t.true((await part.grow(demandOf('13.it', 'hpc', [chunk(1, 36)], ''))).ok);
+  const groups = await emu.requests('CreatePlacementGroup');
+  t.is(groups.length, 1, 'one group for the queue, reused');
+  t.like(groups[0]?.params, { GroupName: 'fleetq-it-hpc-partition', Strategy: 'partition', PartitionCount: 3 });
+  t.true(part.instances().every((i) => i.group === 'fleetq-it-hpc-partition'), JSON.stringify(part.instances()));
+  t.true((await emu.instances()).every((i) => i.partitionNumber !== null && i.partitionNumber >= 1 && i.partitionNumber <= 3));
+  await fresh();
+  const spread = provider({ instance_types: ['c5n.18xlarge'], placement_group: 'spread' }).p;
+  await spread.start();
+  const sr = await spread.grow(demandOf('14.it', 'hpc', [chunk(3, 4)], ''));
+  t.true(sr.ok, JSON.stringify(sr));
+  t.like((await emu.requests('CreatePlacementGroup'))[0]?.params, { GroupName: 'fleetq-it-hpc-spread', Strategy: 'spread' });
+  await fresh();
+  const none = provider({ instance_types: ['c5n.18xlarge'], placement_group: 'none' }).p;
+  await none.start();
+  t.true((await none.grow(demandOf('15.it', 'hpc', [chunk(2, 4)], ''))).ok);
+  t.is((await emu.requests('CreatePlacementGroup')).length, 0);
+  t.true(none.instances().every((i) => i.group === ''));
 });
