@@ -20,7 +20,7 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { CreateLaunchTemplateCommand, DescribeImagesCommand, DescribeInstancesCommand, DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
-import { startEc2Emulator, bootInstance, type Ec2Emulator } from '../test/helpers/ec2.js';
+import { startEc2Emulator, bootInstance, ec2QueueEnv, type Ec2Emulator } from '../test/helpers/ec2.js';
 import { startDaemon, freePort } from '../test/helpers/daemon.js';
 import { connect } from '../src/client/index.js';
 import { join } from 'node:path';
@@ -85,14 +85,7 @@ try {
 async function throughDaemon(emu: Ec2Emulator, nodes: number): Promise<{ to_nodes_up_ms: number; to_running_ms: number; api_calls: number }> {
   await emu.reset();
   const ec2 = emu.client();
-  const ami = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'architecture', Values: ['x86_64'] }] }))).Images?.[0]?.ImageId ?? '';
-  await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'fleetq-compute', LaunchTemplateData: { ImageId: ami } }));
-  const subnet = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'availability-zone', Values: ['us-east-1a'] }, { Name: 'default-for-az', Values: ['true'] }] }))).Subnets?.[0]?.SubnetId ?? '';
-  const d = await startDaemon({ env: {
-    FLEETQ_LOG_LEVEL: 'info', FLEETQ_LOCAL_NCPUS: '1', FLEETQ_SCHEDULER_INTERVAL: '500ms', FLEETQ_EC2_ENDPOINT: emu.endpoint, FLEETQ_EC2_REGION: 'us-east-1',
-    FLEETQ_EC2_CHECK_INTERVAL: '1s', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    FLEETQ_QUEUES: JSON.stringify([{ name: 'workq' }, { name: 'hpc', provider: 'ec2', ec2: { instance_types: ['hpc6a.48xlarge'], subnets: [subnet], launch_template: 'fleetq-compute', max_nodes: 64 } }]),
-  } });
+  const d = await startDaemon({ env: await ec2QueueEnv(emu, { instance_types: ['hpc6a.48xlarge'], max_nodes: 64 }, { FLEETQ_LOCAL_NCPUS: '1', FLEETQ_SCHEDULER_INTERVAL: '500ms', FLEETQ_EC2_CHECK_INTERVAL: '1s' }) });
   const c = connect({ address: d.address, timeoutMs: 30_000 });
   const procs: ChildProcess[] = [];
   try {

@@ -176,3 +176,24 @@ export async function bootInstance(o: {
     '--imds', imds, '--heartbeat-ms', String(o.heartbeatMs ?? 1000)]), { stdio: 'ignore' }));
   return { node: o.node, procs };
 }
+
+/**
+ * What a daemon with a queue backed by the emulator needs: a launch template `fleetq-compute` (one of
+ * moto's x86_64 AMIs), us-east-1a's default subnet, and the environment that points the daemon at
+ * the emulator with a queue `hpc` of `ec2` keys (instance types, max_nodes, idle_time…) besides workq.
+ */
+export async function ec2QueueEnv(emu: Ec2Emulator, hpc: Record<string, unknown>, env: Record<string, string> = {}): Promise<Record<string, string>> {
+  const { CreateLaunchTemplateCommand, DescribeImagesCommand, DescribeSubnetsCommand } = await import('@aws-sdk/client-ec2');
+  const ec2 = emu.client();
+  try {
+    const ami = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'architecture', Values: ['x86_64'] }] }))).Images?.[0]?.ImageId ?? '';
+    await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'fleetq-compute', LaunchTemplateData: { ImageId: ami } }));
+    const subnet = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'availability-zone', Values: ['us-east-1a'] }, { Name: 'default-for-az', Values: ['true'] }] }))).Subnets?.[0]?.SubnetId ?? '';
+    return {
+      FLEETQ_SCHEDULER_INTERVAL: '300ms', FLEETQ_LOG_LEVEL: 'info', FLEETQ_EC2_ENDPOINT: emu.endpoint, FLEETQ_EC2_REGION: REGION, FLEETQ_EC2_CHECK_INTERVAL: '300ms',
+      AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      FLEETQ_QUEUES: JSON.stringify([{ name: 'workq' }, { name: 'hpc', provider: 'ec2', ec2: { subnets: [subnet], launch_template: 'fleetq-compute', ...hpc } }]),
+      ...env,
+    };
+  } finally { ec2.destroy(); }
+}

@@ -13,8 +13,8 @@ import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateLaunchTemplateCommand, DescribeImagesCommand, DescribeSubnetsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { startEc2Emulator, bootInstance, type Ec2Emulator } from '../helpers/ec2.js';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { startEc2Emulator, bootInstance, ec2QueueEnv, type Ec2Emulator } from '../helpers/ec2.js';
 import { startDaemon, run, eventually, freePort, BIN, type DaemonHandle } from '../helpers/daemon.js';
 import { makeTestNet, type TestNet } from '../helpers/netns.js';
 
@@ -38,18 +38,9 @@ test('qsub select=4:ncpus=36:mpiprocs=36:efa=true to an EC2 queue: 4 EFA instanc
   net = makeTestNet('e', names, 6);
   emu = await startEc2Emulator({ pendingMs: 300 });
   ec2 = emu.client();
-  const ami = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'architecture', Values: ['x86_64'] }] }))).Images?.[0]?.ImageId ?? '';
-  await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'fleetq-compute', LaunchTemplateData: { ImageId: ami } }));
-  const subnet = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'availability-zone', Values: ['us-east-1a'] }, { Name: 'default-for-az', Values: ['true'] }] }))).Subnets?.[0]?.SubnetId ?? '';
   const port = await freePort();
-  d = await startDaemon({ args: ['--listen', `${net.host}:${port}`], env: {
-    FLEETQ_SERVER_NAME: 'ec2ns', FLEETQ_LOCAL_NCPUS: '1', FLEETQ_SCHEDULER_INTERVAL: '300ms', FLEETQ_LOG_LEVEL: 'info',
-    FLEETQ_EC2_ENDPOINT: emu.endpoint, FLEETQ_EC2_REGION: 'us-east-1', FLEETQ_EC2_CHECK_INTERVAL: '300ms',
-    AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_EC2_METADATA_DISABLED: 'true',
-    FLEETQ_QUEUES: JSON.stringify([{ name: 'workq' }, { name: 'hpc', provider: 'ec2', ec2: {
-      instance_types: [{ type: 'hpc6a.48xlarge', price: 2.88 }], subnets: [subnet], launch_template: 'fleetq-compute', max_nodes: 8, idle_time: '3s',
-    } }]),
-  } });
+  d = await startDaemon({ args: ['--listen', `${net.host}:${port}`], env: await ec2QueueEnv(emu, { instance_types: [{ type: 'hpc6a.48xlarge', price: 2.88 }], max_nodes: 8, idle_time: '3s' },
+    { FLEETQ_SERVER_NAME: 'ec2ns', FLEETQ_LOCAL_NCPUS: '1' }) });
   const home = d.home;
   const work = mkdtempSync(join(tmpdir(), 'fq-ec2ns-'));
   chmodSync(work, 0o755);

@@ -12,8 +12,8 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateLaunchTemplateCommand, DescribeImagesCommand, DescribeInstancesCommand, DescribeSubnetsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { startEc2Emulator, bootInstance, type Ec2Emulator, type EmulatedInstance } from '../helpers/ec2.js';
+import { DescribeInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { startEc2Emulator, bootInstance, ec2QueueEnv, type Ec2Emulator, type EmulatedInstance } from '../helpers/ec2.js';
 import { startDaemon, run, eventually, freePort, BIN, type DaemonHandle } from '../helpers/daemon.js';
 
 let emu: Ec2Emulator;
@@ -42,17 +42,8 @@ async function boot(home: string, i: EmulatedInstance, n: number): Promise<strin
 }
 
 test.serial('qsub to an EC2 queue: a tagged fleet for the job, agents on its instances, the job runs there, the idle nodes are terminated', async (t) => {
-  const ami = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'architecture', Values: ['x86_64'] }] }))).Images?.[0]?.ImageId ?? '';
-  await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'fleetq-compute', LaunchTemplateData: { ImageId: ami } }));
-  const subnet = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'availability-zone', Values: ['us-east-1a'] }, { Name: 'default-for-az', Values: ['true'] }] }))).Subnets?.[0]?.SubnetId ?? '';
-  d = await startDaemon({ env: {
-    FLEETQ_SERVER_NAME: 'ec2it', FLEETQ_LOCAL_NCPUS: '2', FLEETQ_SCHEDULER_INTERVAL: '300ms', FLEETQ_LOG_LEVEL: 'info',
-    FLEETQ_EC2_ENDPOINT: emu.endpoint, FLEETQ_EC2_REGION: 'us-east-1', FLEETQ_EC2_CHECK_INTERVAL: '300ms', FLEETQ_EC2_BOOT_TIMEOUT: '60s', FLEETQ_EC2_RECONCILE_INTERVAL: '500ms',
-    AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_EC2_METADATA_DISABLED: 'true',
-    FLEETQ_QUEUES: JSON.stringify([{ name: 'workq' }, { name: 'hpc', provider: 'ec2', ec2: {
-      instance_types: [{ type: 'c5n.18xlarge', price: 3.888 }], subnets: [subnet], launch_template: 'fleetq-compute', max_nodes: 4, idle_time: '3s',
-    } }]),
-  } });
+  d = await startDaemon({ env: await ec2QueueEnv(emu, { instance_types: [{ type: 'c5n.18xlarge', price: 3.888 }], max_nodes: 4, idle_time: '3s' },
+    { FLEETQ_SERVER_NAME: 'ec2it', FLEETQ_LOCAL_NCPUS: '2', FLEETQ_EC2_BOOT_TIMEOUT: '60s', FLEETQ_EC2_RECONCILE_INTERVAL: '500ms' }) });
   const home = d.home;
   const work = mkdtempSync(join(tmpdir(), 'fq-ec2q-'));
   chmodSync(work, 0o755);
