@@ -344,8 +344,12 @@ export class Daemon {
     await this.nodes.setOffline(node, true, why);
     for (const j of [...this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')]) {
       if (!j.alloc.some((a) => a.node === node)) continue;
-      for (const n of new Set(j.alloc.map((a) => a.node))) this.hub.send(n, { signal: { job_id: j.id, signal: 'SIGKILL', then_kill: false, forget: true } });
+      const nodes = new Set(j.alloc.map((a) => a.node));
       await this.jobs.lost(j, `node ${node}: ${why}`);
+      this.log.warn({ job: j.id, node, why }, 'job lost with its node\'s instance');
+      for (const n of nodes) {
+        try { this.hub.send(n, { signal: { job_id: j.id, signal: 'SIGKILL', then_kill: false, forget: true } }); } catch (e) { this.log.debug({ node: n, err: (e as Error).message }, 'could not tell the agent to drop the job'); }
+      }
     }
   }
 

@@ -124,8 +124,11 @@ test.serial('an instance terminated outside fleetq (a spot reclaim): its node go
   await emu.terminate([first.instance], 'spot');
   const down = await eventually(async () => { const b = (await run('pbsnodes', ['-a'], { home })).stdout.split(/\n(?=\S)/).find((x) => x.startsWith(first.node)) ?? ''; return /state = .*down/.test(b) ? b : undefined; }, 15000, `${first.node} down`);
   t.regex(down, new RegExp(`comment = instance ${first.instance} was terminated outside fleetq`));
-  const requeued = await eventually(async () => { const a = await attrs(); return /job_state = [QR]/.test(a) && /run_count = 1/.test(a) && !new RegExp(`exec_host = ${first.node}`).test(a) ? a : undefined; }, 15000, `${id} requeued`);
+  const requeued = await eventually(async () => { const a = await attrs(); return /job_state = Q/.test(a) && !/exec_host = /.test(a) ? a : undefined; }, 30000, `${id} requeued`)
+    .catch(async (e: Error) => { t.log(await attrs(), d!.log().split('\n').filter((l) => /ec2|lost|requeue|reclaimed|5\.ec2it/.test(l)).slice(-30).join('\n')); throw e; });
+  t.regex(requeued, /run_count = 1/, 'it ran once and waits again');
   t.regex(requeued, /Resource_List\.select = 1:ncpus=2/, 'its request intact');
+  t.regex(d.log(), new RegExp(`"job":"${id.replace('.', '\\.')}".*"msg":"job lost with its node's instance"`));
   const second = await bootNext(21);
   t.not(second.instance, first.instance);
   await eventually(async () => new RegExp(`job_state = R[\\s\\S]*exec_host = ${second.node}/`).test(await attrs()), 30000, `${id} running again on ${second.node}`);
