@@ -45,6 +45,7 @@ export class Ec2Capacity {
   private readonly busySince = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private sweeper: NodeJS.Timeout | undefined;
+  private sweeping = false;
 
   constructor(private readonly d: Ec2CapacityDeps) {}
 
@@ -64,11 +65,16 @@ export class Ec2Capacity {
    * Instances gone from EC2 without fleetq terminating them (a spot reclaim, a user, an
    * instance-stop): their nodes go down and their jobs are handled as for any lost node, without
    * waiting for the agent's silence. An instance launched less than two reconcile intervals ago
-   * (two minutes at most) is not judged yet: EC2's listing may not show it so soon.
+   * (10 s at least, two minutes at most), or while the listing was asked for, is not judged yet:
+   * EC2's listing may not show it so soon.
    */
   async sweep(): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
     const gone: Ec2Instance[] = [];
-    await this.d.provider.reconcile(Math.min(120, Math.ceil((2 * this.d.reconcileMs) / 1000)), gone);
+    try {
+      await this.d.provider.reconcile(Math.min(120, Math.max(10, Math.ceil((2 * this.d.reconcileMs) / 1000))), gone);
+    } finally { this.sweeping = false; }
     if (gone.length === 0) return;
     const byInstance = new Map(this.d.nodes.list().filter((n) => n.topology.instance_id).map((n) => [n.topology.instance_id ?? '', n.name]));
     for (const i of gone) {

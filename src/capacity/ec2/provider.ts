@@ -103,6 +103,9 @@ export class Ec2Provider {
    * may not be listed yet). Returns the instances; `gone` gets those known before and not now.
    */
   async reconcile(youngS = 0, gone: Ec2Instance[] = []): Promise<Ec2Instance[]> {
+    // Only what was known when the question was asked can be missing from the answer: an instance
+    // launched while DescribeInstances was under way is kept.
+    const asked = new Set(this.owned.keys());
     const seen = new Map<string, Ec2Instance>();
     let token: string | undefined;
     do {
@@ -116,7 +119,7 @@ export class Ec2Provider {
     const now = Math.floor(Date.now() / 1000);
     for (const [id, x] of this.owned) {
       if (seen.has(id)) continue;
-      if (now - x.launched_unix < youngS) seen.set(id, x);
+      if (!asked.has(id) || now - x.launched_unix < youngS) seen.set(id, x);
       else gone.push(x);
     }
     this.owned.clear();
