@@ -34,7 +34,6 @@ export interface Ec2CapacityDeps {
   nodeLost(node: string, why: string): Promise<void>;
 }
 
-const isActive = (j: JobRecord): boolean => j.state === 'JOB_STATE_RUNNING' || j.state === 'JOB_STATE_EXITING';
 
 export class Ec2Capacity {
   /** What each waiting job's nodes are doing, as its comment says it. */
@@ -88,7 +87,7 @@ export class Ec2Capacity {
 
   /** The queue an instance was bought for ('' when it is not this cluster's). */
   queueOf(instanceId: string): string {
-    return instanceId === '' ? '' : this.d.provider.instances().find((i) => i.id === instanceId)?.queue ?? '';
+    return this.d.provider.instance(instanceId)?.queue ?? '';
   }
 
   /**
@@ -187,7 +186,7 @@ export class Ec2Capacity {
    */
   async check(now = Date.now()): Promise<void> {
     const byInstance = new Map(this.d.nodes.list().filter((n) => n.topology.instance_id).map((n) => [n.topology.instance_id ?? '', n]));
-    const busy = new Set([...this.d.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')].filter(isActive).flatMap((j) => j.alloc.map((a) => a.node)));
+    const busy = new Set([...this.d.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')].flatMap((j) => j.alloc.map((a) => a.node)));
     const idle: Ec2Instance[] = [];
     const lost: Ec2Instance[] = [];
     for (const i of this.d.provider.instances()) {
@@ -211,10 +210,7 @@ export class Ec2Capacity {
     for (const i of list) {
       this.busySince.delete(i.id);
       const node = byInstance.get(i.id);
-      if (node) {
-        await this.d.nodes.setUp(node.name, false, `terminated: ${why}`);
-        await this.d.nodes.setOffline(node.name, true, `terminated: ${why}`);
-      }
+      if (node) await this.d.nodes.retire(node.name, `terminated: ${why}`);
     }
     this.d.trigger();
   }
@@ -241,7 +237,7 @@ export class Ec2Capacity {
 
   /** A node gone from outside (interrupted, terminated): its instance is terminated if it is not already, and forgotten. */
   async nodeGone(instanceId: string, why: string): Promise<void> {
-    if (this.d.provider.instances().some((i) => i.id === instanceId)) await this.d.provider.terminate([instanceId], why);
+    if (this.d.provider.instance(instanceId)) await this.d.provider.terminate([instanceId], why);
     this.busySince.delete(instanceId);
   }
 }

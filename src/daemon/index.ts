@@ -340,8 +340,7 @@ export class Daemon {
    * and its agent — if it still answers — told to drop them.
    */
   private async instanceGone(node: string, why: string): Promise<void> {
-    await this.nodes.setUp(node, false, why);
-    await this.nodes.setOffline(node, true, why);
+    await this.nodes.retire(node, why);
     for (const j of [...this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')]) {
       if (!j.alloc.some((a) => a.node === node)) continue;
       const nodes = new Set(j.alloc.map((a) => a.node));

@@ -86,6 +86,12 @@ export class NodeRegistry {
     if (n && (n.offline !== offline || n.comment !== comment)) await this.upsert({ ...n, offline, comment });
   }
 
+  /** A node whose machine is gone (terminated): down and offline with why, in one commit. */
+  async retire(name: string, why: string): Promise<void> {
+    const n = this.nodes.get(name);
+    if (n) await this.upsert({ ...n, up: false, offline: true, comment: why });
+  }
+
   async setUp(name: string, up: boolean, comment = ''): Promise<void> {
     const n = this.nodes.get(name);
     if (n && (n.up !== up || n.comment !== comment)) await this.upsert({ ...n, up, comment });

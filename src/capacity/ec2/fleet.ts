@@ -190,7 +190,12 @@ export function readFleet(out: Pick<CreateFleetCommandOutput, 'Instances' | 'Err
     code: e.ErrorCode ?? '', message: e.ErrorMessage ?? '', type: String(e.LaunchTemplateAndOverrides?.Overrides?.InstanceType ?? ''),
     zone: e.LaunchTemplateAndOverrides?.Overrides?.AvailabilityZone ?? '', lifecycle: String(e.Lifecycle ?? lifecycle),
   }));
-  return { instances, errors, met: instances.length >= want, capacityShort: errors.length === 0 || errors.some((e) => CAPACITY_CODES.has(e.code)) };
+  return { instances, errors, met: instances.length >= want, capacityShort: capacityShort(errors) };
+}
+
+/** Whether failed attempts are worth trying again later: capacity was short (or EC2 said nothing), not a request EC2 refuses. */
+export function capacityShort(errors: readonly Pick<FleetError, 'code'>[]): boolean {
+  return errors.length === 0 || errors.some((e) => CAPACITY_CODES.has(e.code));
 }
 
 /** Backoff before the ladder is tried again after every attempt failed: 5 s doubling to 5 min, with ±20 % jitter. */

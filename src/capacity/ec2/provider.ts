@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Logger } from '../../util/log.js';
 import type { Ec2QueueConfig } from './config.js';
-import { attempts, backoffMs, fittingTypes, fleetRequest, groupStrategy, readFleet, type Demand, type FleetError, type Lifecycle, type TypeFacts } from './fleet.js';
+import { attempts, backoffMs, capacityShort, fittingTypes, fleetRequest, groupStrategy, readFleet, type Demand, type FleetError, type Lifecycle, type TypeFacts } from './fleet.js';
 
 export interface Ec2Options {
   /** The cluster's name (server.name): the fleetq:cluster tag. */
@@ -48,9 +48,9 @@ export interface Ec2Instance {
 }
 
 export type GrowResult =
-  | { ok: true; instances: Ec2Instance[]; calls: number }
+  | { ok: true; instances: Ec2Instance[] }
   /** `retryAfterMs` > 0: capacity was short everywhere, try again then; 0: it can never be met (why says). */
-  | { ok: false; why: string; retryAfterMs: number; errors: FleetError[]; calls: number };
+  | { ok: false; why: string; retryAfterMs: number; errors: FleetError[] };
 
 const OWNED_STATES = ['pending', 'running', 'stopping', 'stopped'];
 
@@ -63,7 +63,7 @@ export class Ec2Provider {
   /** Failed ladder rounds per job, for the backoff. */
   private readonly rounds = new Map<string, number>();
   private readonly spotPrice = new Map<string, number>(); // type/zone → $/h
-  /** API calls made, by action (for the bench and the metrics). */
+  /** API calls made, by action (bench/ec2 reads them). */
   readonly calls = new Map<string, number>();
 
   constructor(private readonly o: Ec2Options) {
@@ -127,6 +127,9 @@ export class Ec2Provider {
     return [...seen.values()];
   }
 
+  /** An instance this cluster owns, as last seen. */
+  instance(id: string): Ec2Instance | undefined { return this.owned.get(id); }
+
   /** Instances owned now (as last seen), optionally of one queue or job. */
   instances(f: { queue?: string; job?: string } = {}): Ec2Instance[] {
     return [...this.owned.values()].filter((i) => (f.queue === undefined || i.queue === f.queue) && (f.job === undefined || i.job === f.job));
@@ -148,15 +151,13 @@ export class Ec2Provider {
    */
   async grow(d: Demand): Promise<GrowResult> {
     const cfg = this.o.queues.get(d.queue);
-    let calls = 0;
-    const count = <T>(p: Promise<T>): Promise<T> => { calls++; return p; };
-    if (!cfg) return { ok: false, why: `queue ${d.queue} is not backed by EC2`, retryAfterMs: 0, errors: [], calls };
+    if (!cfg) return { ok: false, why: `queue ${d.queue} is not backed by EC2`, retryAfterMs: 0, errors: [] };
     const never = this.feasible(d);
-    if (never) return { ok: false, why: never, retryAfterMs: 0, errors: [], calls };
+    if (never) return { ok: false, why: never, retryAfterMs: 0, errors: [] };
     const room = cfg.max_nodes - this.instances({ queue: d.queue }).length;
-    if (room < d.nodes) return { ok: false, why: `queue ${d.queue} holds ${cfg.max_nodes - room} of its max_nodes ${cfg.max_nodes}`, retryAfterMs: 30_000, errors: [], calls };
+    if (room < d.nodes) return { ok: false, why: `queue ${d.queue} holds ${cfg.max_nodes - room} of its max_nodes ${cfg.max_nodes}`, retryAfterMs: 30_000, errors: [] };
     const { types } = fittingTypes(cfg, d, this.facts);
-    const group = await count(this.ensureGroup(cfg, d));
+    const group = await this.ensureGroup(cfg, d);
     const round = this.rounds.get(d.job) ?? 0;
     const errors: FleetError[] = [];
     let n = 0;
@@ -166,7 +167,7 @@ export class Ec2Provider {
       const req = fleetRequest(cfg, d, a, { cluster: this.o.cluster, group, template: (t) => templates.get(t)!, clientToken: `fleetq-${this.o.cluster}-${d.job}-${round}-${n++}`.slice(0, 64) });
       let out;
       try {
-        out = await count(this.send<Parameters<typeof readFleet>[0]>('CreateFleet', new CreateFleetCommand(req)));
+        out = await this.send<Parameters<typeof readFleet>[0]>('CreateFleet', new CreateFleetCommand(req));
       } catch (e) {
         // A refused request (bad template, no permission…) will be refused again: the job is told why.
         const err = e as { name?: string; message?: string };
@@ -179,19 +180,18 @@ export class Ec2Provider {
       if (r.errors.length > 0) this.o.log.info({ job: d.job, lifecycle: a.lifecycle, subnets: a.subnets, launched: r.instances.length, errors: r.errors }, 'CreateFleet errors');
       if (r.met) {
         this.rounds.delete(d.job);
-        const launched = await count(this.describe(r.instances.map((i) => i.id)));
+        const launched = await this.describe(r.instances.map((i) => i.id));
         this.o.log.info({ job: d.job, queue: d.queue, instances: launched.map((i) => `${i.id}/${i.type}/${i.zone}`), lifecycle: a.lifecycle, group }, 'fleet launched');
-        return { ok: true, instances: launched, calls };
+        return { ok: true, instances: launched };
       }
       if (r.instances.length > 0) {
         // Short of the demand: the job cannot use part of its nodes, and nothing is left running for it.
         this.o.log.warn({ job: d.job, launched: r.instances.map((i) => i.id), wanted: d.nodes }, 'partial fleet terminated');
-        await count(this.terminate(r.instances.map((i) => i.id), `partial fleet for ${d.job}: ${r.instances.length} of ${d.nodes}`));
+        await this.terminate(r.instances.map((i) => i.id), `partial fleet for ${d.job}: ${r.instances.length} of ${d.nodes}`);
       }
     }
     this.rounds.set(d.job, round + 1);
-    const short = errors.length === 0 || errors.some((e) => /Insufficient|Unfulfillable|Limit|SpotMaxPrice|Unsupported/.test(e.code));
-    return { ok: false, why: summarize(errors), retryAfterMs: short ? backoffMs(round) : 0, errors, calls };
+    return { ok: false, why: summarize(errors), retryAfterMs: capacityShort(errors) ? backoffMs(round) : 0, errors };
   }
 
   /** Terminates instances (idle ones, a partial fleet, a node gone) and forgets them. */
