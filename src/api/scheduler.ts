@@ -39,6 +39,8 @@ export interface SchedulerDeps {
   watchMaxPending?: number;
   /** When given, pending jobs carry their priority (sched_priority), computed when read. */
   priority?: PriorityCalculator;
+  /** A queue's state as its capacity sees it (a ParallelCluster head unreachable: stopped, with why). */
+  queueStatus?: (queue: string) => { started: boolean; comment: string } | undefined;
   /** The Exec RPC (fleetq rsh); without it Exec answers UNIMPLEMENTED. */
   exec?: (call: grpc.ServerDuplexStream<ExecRequest__Output, ExecReply>) => void;
 }
@@ -192,8 +194,9 @@ function listQueues(d: SchedulerDeps, names: string[]): Array<Record<string, unk
   const all = [...d.jobs.all()];
   return qs.map((q) => {
     const counts = stateCounts(all.filter((j) => j.queue === q.name));
+    const status = d.queueStatus?.(q.name);
     return {
-      name: q.name, priority: q.priority, enabled: q.enabled, started: q.started, queue_type: 'Execution',
+      name: q.name, priority: q.priority, enabled: q.enabled, started: q.started && (status?.started ?? true), comment: status?.comment ?? '', queue_type: 'Execution',
       default_walltime_seconds: q.default_walltime_seconds, max_running: 0, state_count: counts,
       total_jobs: Object.entries(counts).filter(([k]) => k !== 'F').reduce((a, [, b]) => a + b, 0), is_default: q.name === d.server.defaultQueue,
     };

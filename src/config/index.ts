@@ -14,6 +14,7 @@ import { fleetqHome, type Env } from './paths.js';
 import { parseDuration, parseSize } from '../jobs/resources.js';
 import type { PriorityWeights } from '../scheduler/priority.js';
 import { compileEc2Queue, type Ec2QueueConfig } from '../capacity/ec2/config.js';
+import { compilePclusterQueue, type PclusterQueueConfig } from '../capacity/pcluster/config.js';
 
 export interface QueueConfig {
   name: string;
@@ -25,9 +26,14 @@ export interface QueueConfig {
   /** Backfilling of this queue's jobs: none (strict order), easy or conservative. */
   backfill: Backfill;
   /** Where the queue's nodes come from: the local machine's (and agents that dial in), or EC2 fleets. */
-  provider: 'local' | 'ec2';
-  /** For provider ec2: instance types, subnets, capacity type… (src/capacity/ec2/config.ts). */
+  provider: 'local' | 'ec2' | 'pcluster';
+  /**
+   * For provider ec2: instance types, subnets, capacity type… (src/capacity/ec2/config.ts). On a
+   * pcluster queue it describes the cluster's compute, for `fleetq pcluster config`.
+   */
   ec2?: Ec2QueueConfig;
+  /** For provider pcluster: the head's slurmrestd, authentication, partition (src/capacity/pcluster/config.ts). */
+  pcluster?: PclusterQueueConfig;
 }
 
 export type Backfill = 'none' | 'easy' | 'conservative';
@@ -203,7 +209,7 @@ function compileQueues(raw: unknown): QueueConfig[] {
 function compileQueue(q: Record<string, unknown>, i: number): QueueConfig {
   const name = String(q.name ?? '');
   if (!/^[A-Za-z][\w-]{0,14}$/.test(name)) throw new Error(`queues[${i}].name: '${name}' is not a queue name (a letter, then up to 14 letters, digits, _ or -)`);
-  const known = ['name', 'priority', 'enabled', 'started', 'default_walltime', 'max_walltime', 'backfill', 'provider', 'ec2'];
+  const known = ['name', 'priority', 'enabled', 'started', 'default_walltime', 'max_walltime', 'backfill', 'provider', 'ec2', 'pcluster'];
   const extra = Object.keys(q).filter((k) => !known.includes(k));
   if (extra.length > 0) throw new Error(`queues[${i}]: unknown keys ${extra.join(', ')}`);
   const priority = Number(q.priority ?? 0);
@@ -221,13 +227,19 @@ function compileQueue(q: Record<string, unknown>, i: number): QueueConfig {
   };
 }
 
-function providerOf(i: number, q: Record<string, unknown>): Pick<QueueConfig, 'provider' | 'ec2'> {
+function providerOf(i: number, q: Record<string, unknown>): Pick<QueueConfig, 'provider' | 'ec2' | 'pcluster'> {
   const provider = q.provider ?? 'local';
+  if (provider !== 'pcluster' && q.pcluster !== undefined) throw new Error(`queues[${i}].pcluster: only for a queue with provider pcluster`);
   if (provider === 'local') {
-    if (q.ec2 !== undefined) throw new Error(`queues[${i}].ec2: only for a queue with provider ec2`);
+    if (q.ec2 !== undefined) throw new Error(`queues[${i}].ec2: only for a queue with provider ec2 or pcluster`);
     return { provider };
   }
-  if (provider !== 'ec2') throw new Error(`queues[${i}].provider: '${String(provider)}' is not local or ec2`);
+  if (provider === 'pcluster') {
+    const pcluster = compilePclusterQueue(`queues[${i}].pcluster`, q.pcluster, String(q.name));
+    // The cluster's compute, for `fleetq pcluster config`: no launch template, since ParallelCluster makes its own.
+    return { provider, pcluster, ...(q.ec2 === undefined ? {} : { ec2: compileEc2Queue(`queues[${i}].ec2`, q.ec2, { launch: false }) }) };
+  }
+  if (provider !== 'ec2') throw new Error(`queues[${i}].provider: '${String(provider)}' is not local, ec2 or pcluster`);
   return { provider, ec2: compileEc2Queue(`queues[${i}].ec2`, q.ec2) };
 }
 

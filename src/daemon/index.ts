@@ -22,6 +22,7 @@ import { NodeRegistry, NO_TOPOLOGY, topologyOf, type NodeRecord } from './nodes.
 import { AgentHub, type HubListener } from '../agent/hub.js';
 import { LocalProvider, splitNodes } from '../capacity/local.js';
 import type { Ec2Capacity } from './ec2.js';
+import type { PclusterCapacity } from './pcluster.js';
 import type { ChunkReq } from '../jobs/resources.js';
 import { feasibility, type NodeSnapshot } from '../scheduler/plan.js';
 import { launcherFiles } from '../scheduler/ranks.js';
@@ -67,6 +68,8 @@ export class Daemon {
   private provider!: LocalProvider; // a CapacityProvider (src/capacity/provider.ts)
   /** Queues backed by EC2, when the config has any. */
   private ec2: Ec2Capacity | undefined;
+  /** Queues served by ParallelCluster heads' Slurm, when the config has any. */
+  private pcluster: PclusterCapacity | undefined;
   private server!: grpc.Server;
   private address = '';
 
@@ -84,7 +87,7 @@ export class Daemon {
     this.closers.push(() => store.close());
     this.jobs = new JobService(store, {
       server: this.cfg.server.name, queues: this.cfg.queues, defaultQueue: this.cfg.jobs.default_queue, maxScriptBytes: this.cfg.jobs.max_script_bytes,
-      admit: this.admission(), maxArraySize: this.cfg.jobs.max_array_size,
+      admit: this.admission(), maxArraySize: this.cfg.jobs.max_array_size, vet: (job) => this.pcluster?.vet(job),
     });
     await store.commit({ queues: this.cfg.queues.map((q) => ({ ...q })) });
     await this.jobs.resolveDependents(); // what ended while the daemon was down
@@ -94,6 +97,7 @@ export class Daemon {
     this.priority = new PriorityCalculator(this.cfg.scheduler.priority, fairshare);
     this.nodes = new NodeRegistry(store);
     await this.startEc2();
+    await this.startPcluster();
     const metrics = new Metrics(this.jobs);
     if (this.cfg.metrics.listen !== '') { await metrics.listen(this.cfg.metrics.listen); this.closers.push(() => metrics.close()); }
     this.secret = agentToken(home);
@@ -101,6 +105,7 @@ export class Daemon {
     // The job's script runs on its first node; what it started elsewhere (fleetq rsh) ends too.
     this.jobs.killer = {
       kill: (job, sig) => {
+        if (this.pcluster?.has(job.queue)) return this.pcluster.kill(job, sig);
         for (const n of sisterNodes(job)) this.hub.signal(n, job.id, sig, true);
         return this.hub.signal(job.alloc[0]?.node ?? '', job.id, sig, true);
       },
@@ -109,6 +114,7 @@ export class Daemon {
     this.loop.onCycle = (s) => metrics.cycle.observe(s.duration_ms / 1000);
     this.loop.priority = (job, now) => this.priority.total(priorityInputOf(job), now);
     this.loop.reservationLimit = this.cfg.scheduler.backfill_depth;
+    if (this.pcluster) this.loop.external = new Set(this.cfg.queues.filter((q) => q.provider === 'pcluster').map((q) => q.name));
     if (this.ec2) {
       const ec2 = this.ec2;
       this.loop.ownNodes = new Set(this.cfg.queues.filter((q) => q.provider === 'ec2').map((q) => q.name));
@@ -128,6 +134,7 @@ export class Daemon {
     await this.serve();
     this.startProvider();
     this.loop.start();
+    this.pcluster?.start();
     this.watchLostJobs();
     // Missed heartbeats: an agent silent for agent.down_after is dropped and its node goes down.
     const silent = setInterval(() => this.hub.dropSilent(this.cfg.agent.down_after_ms), Math.min(this.cfg.agent.heartbeat_ms, this.cfg.agent.down_after_ms));
@@ -148,6 +155,7 @@ export class Daemon {
     this.server.addService(scheduler.service, schedulerHandlers({
       auth, authConfig: this.cfg.auth, encodeEvent: scheduler.encodeEvent, watchMaxPending: this.cfg.server.watch_max_pending,
       jobs: this.jobs, nodes: this.nodes, log: this.root.child({ component: 'api' }), priority: this.priority,
+      queueStatus: (q) => this.pcluster?.queueStatus(q),
       exec: execHandler({ jobs: this.jobs, hub: this.hub, secret: this.secret, ids: userIds, log: this.root.child({ component: 'exec' }) }),
       server: { name: this.cfg.server.name, version: VERSION, defaultQueue: this.cfg.jobs.default_queue, startTime: Math.floor(Date.now() / 1000) },
     }));
@@ -188,6 +196,8 @@ export class Daemon {
     let check: ReturnType<typeof feasibility> = feasibility(local);
     return (chunks, place, queue) => {
       if (this.ec2 && this.cfg.queues.some((q) => q.name === queue && q.provider === 'ec2')) return this.ec2.admit(chunks, place, queue);
+      // A ParallelCluster head's Slurm decides what its cluster can run (the translation is vetted apart).
+      if (this.cfg.queues.some((q) => q.name === queue && q.provider === 'pcluster')) return undefined;
       const known = new Map(local.map((n) => [n.name, n]));
       for (const n of this.nodes?.snapshot([]) ?? []) if (!n.queue) known.set(n.name, n);
       const nodes = [...known.values()];
@@ -230,6 +240,18 @@ export class Daemon {
     }
     this.closers.push(() => this.ec2?.stop());
     log.info({ queues: [...queues.keys()], endpoint: this.cfg.ec2.endpoint || undefined, region: this.cfg.ec2.region || undefined }, 'EC2 queues ready');
+  }
+
+  /** Queues served by ParallelCluster heads: polled from start; a head that does not answer only stops its queue. */
+  private async startPcluster(): Promise<void> {
+    const queues = new Map(this.cfg.queues.filter((q) => q.provider === 'pcluster' && q.pcluster).map((q) => [q.name, q.pcluster!] as const));
+    if (queues.size === 0) return;
+    const { PclusterCapacity } = await import('./pcluster.js');
+    const log = this.root.child({ component: 'pcluster' });
+    this.pcluster = new PclusterCapacity({ queues, jobs: this.jobs, log });
+    this.jobs.remote = this.pcluster;
+    this.closers.push(() => this.pcluster?.stop());
+    log.info({ queues: [...queues].map(([q, c]) => ({ queue: q, cluster: c.cluster, url: c.url, partition: c.partition })) }, 'ParallelCluster queues ready');
   }
 
   private startProvider(): void {
@@ -359,7 +381,8 @@ export class Daemon {
 
   /** After a restart: running jobs on nodes whose agent has not come back within the grace period are lost. */
   private watchLostJobs(): void {
-    const nodes = new Set([...this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')].map((j) => j.alloc[0]?.node ?? ''));
+    // (Jobs a ParallelCluster head's Slurm runs hold no fleetq node.)
+    const nodes = new Set([...this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')].filter((j) => j.alloc.length > 0).map((j) => j.alloc[0]?.node ?? ''));
     for (const n of nodes) if (!this.hub.connected(n)) this.awaitAgent(n, `node ${n} did not come back after the daemon restarted`);
   }
 

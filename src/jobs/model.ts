@@ -163,7 +163,7 @@ export function newJob(spec: JobSpec__Output, ctx: SubmitContext): JobRecord {
     used_walltime_seconds: 0, used_cput_seconds: 0, used_mem_bytes: 0, used_node_seconds: {}, used_cost_usd: 0, revision: 0, server: ctx.server,
     output_path: `${host}:${resolveOutputPath(fixed, name, ctx.seq, 'o')}`,
     error_path: `${host}:${resolveOutputPath(fixed, name, ctx.seq, 'e')}`,
-    alloc: [], request_id: ctx.requestId, kill_reason: '', ...NOT_ARRAY,
+    alloc: [], request_id: ctx.requestId, kill_reason: '', external_id: '', ...NOT_ARRAY,
   };
 }
 

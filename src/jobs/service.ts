@@ -42,6 +42,24 @@ export interface JobServiceOptions {
   admit?: (chunks: readonly ChunkReq[], place: string, queue: string) => string | undefined;
   /** The most subjobs one job array may have (jobs.max_array_size); default DEFAULT_MAX_ARRAY_SIZE. */
   maxArraySize?: number;
+  /**
+   * More checks of a new or altered job, by whoever will run it (a ParallelCluster head's queue:
+   * whether the request has a Slurm translation); throws a FleetqError naming the field.
+   */
+  vet?: (job: JobRecord) => void;
+}
+
+/**
+ * Jobs another scheduler runs (src/daemon/pcluster.ts: a ParallelCluster head's Slurm). A hold,
+ * release or change of such a job is made there first; when that fails, fleetq's record stays as
+ * it was and the caller gets the error.
+ */
+export interface RemoteJobs {
+  /** Whether the job is already in the other scheduler. */
+  owns(job: JobRecord): boolean;
+  hold(job: JobRecord): Promise<void>;
+  release(job: JobRecord): Promise<void>;
+  alter(job: JobRecord, next: JobRecord, mask: readonly string[]): Promise<void>;
 }
 
 export interface ChangeEvent { event: EventRecord; job: JobRecord }
@@ -78,6 +96,8 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
   private readonly queues: Map<string, QueueInfo>;
   private readonly now: () => number;
   killer: JobKiller | undefined;
+  /** Jobs another scheduler runs: holds, releases and changes go there first (set by the daemon). */
+  remote: RemoteJobs | undefined;
 
   constructor(private readonly store: AnyStore, private readonly opts: JobServiceOptions) {
     super();
@@ -192,6 +212,7 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     if ((spec.array_indices ?? '').trim() !== '') job = makeParent(job, this.opts.maxArraySize ?? DEFAULT_MAX_ARRAY_SIZE);
     else if (spec.max_run_subjobs) throw invalid('max_run_subjobs', 'applies to job arrays only (set array_indices)');
     this.checkAdmission(job.resources?.chunks ?? [], job.resources?.place ?? '', job.queue);
+    this.opts.vet?.(job);
     this.applyDepend(job);
     const ev = this.event(job, 'submitted', `Job Queued at request of ${job.owner}`);
     await this.store.commit({ jobs: [job], events: [ev], requests: requestId ? [[requestId, seq]] : [], meta: { next_seq: this.nextSeq, revision: this.revision } });
@@ -384,6 +405,7 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     if (job.arr && job.state === 'JOB_STATE_BEGUN') return this.update(job, { hold_types: mergeHolds(job.hold_types, t) }, 'held', `Holds ${t} set`);
     if (!isPending(job.state)) throw new FleetqError('BAD_STATE', `Request invalid for state of job ${job.id}`, { field: 'id' });
     const merged = mergeHolds(job.hold_types, t);
+    if (this.remote?.owns(job)) await this.remote.hold(job);
     return this.update(job, { state: 'JOB_STATE_HELD', hold_types: merged }, 'held', `Holds ${t} set`);
   }
 
@@ -396,7 +418,9 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
       if (isPending(job.state)) return job; // nothing held: PBS accepts silently
       throw new FleetqError('BAD_STATE', `Request invalid for state of job ${job.id}`, { field: 'id' });
     }
-    return this.update(job, { ...this.unheld(job, t), comment: '' }, 'released', `Holds ${t} released`);
+    const released = this.unheld(job, t);
+    if (this.remote?.owns(job) && released.hold_types === 'n') await this.remote.release(job);
+    return this.update(job, { ...released, comment: '' }, 'released', `Holds ${t} released`);
   }
 
   /** qalter of a pending job; `mask` names the spec fields to change. */
@@ -429,10 +453,13 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
       this.applyDepend(probeDeps);
       ({ state, hold_types, comment } = probeDeps);
     }
-    const next = await this.update(job, {
+    const changes: Partial<JobRecord> = {
       spec: probe.spec, queue: queue.name, state, hold_types, comment, output_path: probe.output_path, error_path: probe.error_path,
       resources: { ...req, select: formatSelect(req.chunks) },
-    }, 'altered', `Attributes altered: ${mask.join(', ')}`);
+    };
+    this.opts.vet?.({ ...job, ...changes });
+    if (this.remote?.owns(job)) await this.remote.alter(job, { ...job, ...changes }, mask);
+    const next = await this.update(job, changes, 'altered', `Attributes altered: ${mask.join(', ')}`);
     if (mask.includes('depend')) this.indexDepend(next);
     return next;
   }
@@ -524,6 +551,27 @@ export class JobService extends EventEmitter<{ change: [ChangeEvent] }> {
     await this.update(job, { used_node_seconds: Object.fromEntries(Object.entries(nodeSeconds).map(([k, v]) => [k, Math.round(v)])), used_cost_usd: usd }, 'usage', `cost of its EC2 nodes: $${usd.toFixed(4)}`);
   }
 
+  /**
+   * A job another scheduler runs (a ParallelCluster head's Slurm) changed there: its record follows,
+   * whatever fleetq's state was (Slurm may start a job fleetq still holds for a dependency). A
+   * subjob that has no record yet gets one. Undefined when fleetq has no such job.
+   */
+  async mirror(id: string, changes: Partial<JobRecord>, kind: string, message: string): Promise<JobRecord | undefined> {
+    const ref = parseArrayId(id);
+    let job: JobRecord | undefined;
+    if (ref?.index !== undefined) {
+      const parent = this.jobs.get(ref.seq);
+      job = this.subjobs.get(subjobKey(ref.seq, ref.index));
+      if (!job && parent?.arr) {
+        const view = subjobView(parent, ref.index, undefined);
+        if (view && view.state !== 'JOB_STATE_FINISHED') job = subjobOf(parent, ref.index, 'JOB_STATE_QUEUED', this.now());
+      }
+    } else if (!ref) job = this.jobs.get(parseJobId(id) ?? 0);
+    else job = this.jobs.get(ref.seq);
+    if (!job) return undefined;
+    return this.update(job, changes, kind, message);
+  }
+
   /** W jobs whose -a time has come become Q. */
   async promoteDeferred(): Promise<void> {
     const now = this.now();
@@ -568,7 +616,7 @@ function lowerBound(xs: readonly number[], x: number): number {
 }
 
 /** PBS's short time in comments: `Thu May 14 at 07:04` (local time, no commas). */
-function runTime(unix: number): string {
+export function runTime(unix: number): string {
   const d = new Date(unix * 1000);
   const [wd, mon, day] = d.toDateString().split(' ');
   return `${wd} ${mon} ${day} at ${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;

@@ -37,6 +37,8 @@ export class SchedulerLoop {
    * planned on its nodes alone; every other queue shares the nodes that serve no queue of their own.
    */
   ownNodes: ReadonlySet<string> = new Set();
+  /** Queues another scheduler runs (a ParallelCluster head's Slurm): not planned here. */
+  external: ReadonlySet<string> = new Set();
   /**
    * What a waiting job's comment says, when something knows better than the plan (a provider
    * buying nodes for it); undefined keeps the plan's reason.
@@ -103,7 +105,7 @@ export class SchedulerLoop {
     const pending = new Map<string, PolicyInput[]>();
     for (const { job: j, instances } of this.jobs.queuedWork()) {
       const q = this.jobs.queue(j.queue);
-      if (!q?.started) continue;
+      if (!q?.started || this.external.has(q.name)) continue;
       const pool = this.ownNodes.has(q.name) ? q.name : '';
       if (!pending.has(pool)) pending.set(pool, []);
       pending.get(pool)!.push({

@@ -95,7 +95,7 @@ test('-f -F json: PBS JSON, nested resources, typed values, names as strings', (
 });
 
 test('-Q and -B tables', (t) => {
-  t.is(formatQueues([{ name: 'workq', priority: 0, enabled: true, started: true, queue_type: 'Execution', default_walltime_seconds: 0, max_running: 0, state_count: { Q: 1, R: 1, H: 1 }, total_jobs: 3, is_default: true }]),
+  t.is(formatQueues([{ name: 'workq', priority: 0, enabled: true, started: true, queue_type: 'Execution', default_walltime_seconds: 0, max_running: 0, state_count: { Q: 1, R: 1, H: 1 }, total_jobs: 3, is_default: true, comment: '' }]),
     'Queue              Max   Tot Ena Str   Que   Run   Hld   Wat   Trn   Ext Type\n---------------- ----- ----- --- --- ----- ----- ----- ----- ----- ----- ----\nworkq                0     3 yes yes     1     1     1     0     0     0 Exe*\n');
   t.is(formatServer({ name: 'pbsserver', version: '0.1.0', default_queue: 'workq', state_count: { Q: 1, R: 1, H: 1 }, total_jobs: 3, start_time_unix: 0, revision: 0 }),
     'Server             Max   Tot   Que   Run   Hld   Wat   Trn   Ext Status\n---------------- ----- ----- ----- ----- ----- ----- ----- ----- -----------\npbsserver            0     3     1     1     1     0     0     0 Active\n');

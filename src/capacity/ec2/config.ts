@@ -100,7 +100,7 @@ function subnets(key: string, v: unknown): string[] {
 }
 
 /** Checks and defaults queues[i].ec2; `key` is its path for messages (queues[2].ec2). */
-export function compileEc2Queue(key: string, raw: unknown): Ec2QueueConfig {
+export function compileEc2Queue(key: string, raw: unknown, o: { launch: boolean } = { launch: true }): Ec2QueueConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${key}: must be a mapping {instance_types, subnets, launch_template | image_id, ...} for a queue with provider ec2`);
   const q = raw as Record<string, unknown>;
   const extra = Object.keys(q).filter((k) => !KEYS.includes(k));
@@ -112,7 +112,7 @@ export function compileEc2Queue(key: string, raw: unknown): Ec2QueueConfig {
   };
   const launchTemplate = str('launch_template');
   const imageId = str('image_id');
-  if (launchTemplate === '' && imageId === '') throw new Error(`${key}: needs launch_template (a template whose user data starts fleetq agent) or image_id (with user_data)`);
+  if (o.launch && launchTemplate === '' && imageId === '') throw new Error(`${key}: needs launch_template (a template whose user data starts fleetq agent) or image_id (with user_data)`);
   if (launchTemplate !== '' && imageId !== '') throw new Error(`${key}: launch_template and image_id exclude each other (the template names its image)`);
   if (launchTemplate !== '' && !/^(lt-[0-9a-f]{1,40}|[\w().\-/]{3,128})$/.test(launchTemplate)) throw new Error(`${key}.launch_template: '${launchTemplate}' is not a launch template name or id`);
   if (imageId !== '' && !/^ami-[0-9a-f]{1,40}$/.test(imageId)) throw new Error(`${key}.image_id: '${imageId}' is not an image id (ami-…)`);

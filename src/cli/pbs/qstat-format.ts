@@ -132,6 +132,8 @@ export function jobAttributes(j: Job): Array<[string, string]> {
     ['Shell_Path_List', s?.shell ?? ''], ['jobdir', s?.workdir ?? ''],
     ['Variable_List', Object.entries(s?.variables ?? {}).map(([k, v]) => `${k}=${v}`).join(',')],
     ['comment', j.comment], ['etime', ctime(j.eligible_time_unix)],
+    // fleetq's: where another scheduler runs it (a ParallelCluster head's Slurm job).
+    ['external_id', j.external_id ?? ''],
     ['estimated.start_time', j.estimated_start_time_unix ? ctime(Number(j.estimated_start_time_unix)) : ''],
     ['run_count', String(j.run_count)],
     ['Exit_status', j.has_exit_status ? String(j.exit_status) : ''],
@@ -221,6 +223,7 @@ export function queueAttributes(q: Queue): Array<[string, string]> {
     ['state_count', `Transit:0 Queued:${count(c, 'Q')} Held:${count(c, 'H')} Waiting:${count(c, 'W')} Running:${count(c, 'R')} Exiting:${count(c, 'E')} Begun:0`],
     ['resources_default.walltime', q.default_walltime_seconds ? hms(q.default_walltime_seconds) : ''],
     ['enabled', q.enabled ? 'True' : 'False'], ['started', q.started ? 'True' : 'False'],
+    ['comment', q.comment ?? ''],
   ].filter(([, v]) => v !== '') as Array<[string, string]>;
 }
 

@@ -50,6 +50,7 @@ export interface Job {
   'used_mem_bytes'?: (number | string | Long);
   'used_node_seconds'?: ({[key: string]: number | string | Long});
   'used_cost_usd'?: (number | string);
+  'external_id'?: (string);
   '_sched_priority'?: "sched_priority";
   '_sched_priority_parts'?: "sched_priority_parts";
   '_estimated_start_time_unix'?: "estimated_start_time_unix";
@@ -100,6 +101,7 @@ export interface Job__Output {
   'used_mem_bytes': (number);
   'used_node_seconds': ({[key: string]: number});
   'used_cost_usd': (number);
+  'external_id': (string);
   '_sched_priority'?: "sched_priority";
   '_sched_priority_parts'?: "sched_priority_parts";
   '_estimated_start_time_unix'?: "estimated_start_time_unix";

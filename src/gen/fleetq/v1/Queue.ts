@@ -13,6 +13,7 @@ export interface Queue {
   'state_count'?: ({[key: string]: number});
   'total_jobs'?: (number);
   'is_default'?: (boolean);
+  'comment'?: (string);
 }
 
 export interface Queue__Output {
@@ -26,4 +27,5 @@ export interface Queue__Output {
   'state_count': ({[key: string]: number});
   'total_jobs': (number);
   'is_default': (boolean);
+  'comment': (string);
 }

@@ -1,0 +1,411 @@
+/**
+ * Queues served by AWS ParallelCluster heads: their jobs are forwarded to the head's Slurm through
+ * slurmrestd and mirrored back, so qstat, WatchJobs and the portal see one view.
+ *
+ * The path of a job in such a queue: qsub → stored Q (fleetq's scheduler does not plan these
+ * queues) → forwarded: translated (src/capacity/pcluster/translate.ts) and submitted, its Slurm id
+ * kept as `external_id` (slurm:CLUSTER:ID) → each poll of the head mirrors Slurm's state into its
+ * record (R with Slurm's nodes, then F with the exit status and a comment) → qdel, qhold, qrls and
+ * qalter act on the Slurm job first.
+ *
+ * Every Slurm job fleetq makes carries the comment `fleetq:ID`: a restarted daemon lists the head's
+ * jobs before it forwards anything, and takes back a job Slurm already has (one submitted just
+ * before a crash, whose id was not yet stored) instead of submitting it twice.
+ *
+ * A head that cannot be reached (no answer, or slurmrestd refusing fleetq's token) marks its queue
+ * stopped with a comment saying why; its jobs wait — pending ones are not forwarded, running ones
+ * keep their last known state — and the next poll that gets an answer brings the queue back.
+ */
+import type { JobService, RemoteJobs } from '../jobs/service.js';
+import { runTime } from '../jobs/service.js';
+import { isPending, type JobRecord } from '../jobs/model.js';
+import { parseDepend, dependencyOn } from '../jobs/depend.js';
+import type { PclusterQueueConfig } from '../capacity/pcluster/config.js';
+import { SlurmRest, SlurmRefused, SlurmUnreachable } from '../capacity/pcluster/rest.js';
+import { toSlurm, untranslatable, mirrorOf, idOfTag, type SlurmJobInfo, type SlurmJobDesc, type TranslateContext } from '../capacity/pcluster/translate.js';
+import { JOB_EXEC } from '../jobs/launch.js';
+import { FleetqError } from '../util/errors.js';
+import type { Logger } from '../util/log.js';
+
+export interface PclusterDeps {
+  queues: ReadonlyMap<string, PclusterQueueConfig>;
+  jobs: JobService;
+  log: Logger;
+}
+
+interface Head {
+  queue: string;
+  cfg: PclusterQueueConfig;
+  rest: SlurmRest;
+  /** Why the head is unreachable ('' when it answers). */
+  down: string;
+  timer: NodeJS.Timeout | undefined;
+  /** A pass is running; `again` asks for one more after it. */
+  busy: Promise<void> | undefined;
+  again: boolean;
+  /** Whether the first listing after start has been taken (nothing is forwarded before it). */
+  listed: boolean;
+}
+
+/** `slurm:CLUSTER:ID` → ID. */
+export function slurmIdOf(job: Pick<JobRecord, 'external_id'>): number | undefined {
+  const m = /^slurm:[^:]*:(\d+)$/.exec(job.external_id ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+const ENDED_KINDS = new Set(['deleted', 'deleting']);
+
+export class PclusterCapacity implements RemoteJobs {
+  private readonly heads = new Map<string, Head>();
+  private stopped = false;
+
+  constructor(private readonly d: PclusterDeps) {
+    for (const [queue, cfg] of d.queues) {
+      this.heads.set(queue, { queue, cfg, rest: new SlurmRest(cfg), down: '', timer: undefined, busy: undefined, again: false, listed: false });
+    }
+  }
+
+  /** Starts polling each head; the first pass re-attaches to what Slurm already runs. */
+  start(): void {
+    for (const h of this.heads.values()) {
+      h.timer = setInterval(() => this.kick(h.queue), h.cfg.poll_interval_ms);
+      h.timer.unref();
+      this.kick(h.queue);
+    }
+    this.d.jobs.on('change', ({ event, job }) => {
+      const h = this.heads.get(job.queue);
+      if (!h) return;
+      // qdel (or a dependency that can never be met) of a job Slurm has: cancelled there too.
+      if (ENDED_KINDS.has(event.kind) && slurmIdOf(job) !== undefined) void this.cancelInSlurm(h, job);
+      if (event.kind === 'submitted' || event.kind === 'released' || event.kind === 'altered' || event.kind === 'eligible' || event.kind === 'finished' || event.kind === 'started') this.kick(h.queue);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const h of this.heads.values()) if (h.timer) clearInterval(h.timer);
+    await Promise.all([...this.heads.values()].map((h) => h.busy));
+  }
+
+  has(queue: string): boolean { return this.heads.has(queue); }
+
+  /** The queue's status for qstat -Q: stopped with why while its head is unreachable. */
+  queueStatus(queue: string): { started: boolean; comment: string } | undefined {
+    const h = this.heads.get(queue);
+    if (!h) return undefined;
+    return h.down ? { started: false, comment: `head ${h.cfg.cluster} unreachable: ${h.down}` } : { started: true, comment: '' };
+  }
+
+  /** At submit and qalter: a request with no Slurm translation is refused, naming it. */
+  vet(job: JobRecord): void {
+    if (!this.heads.has(job.queue)) return;
+    const why = untranslatable(job.resources?.chunks ?? [], job.resources?.other ?? {}, job.spec);
+    if (why) {
+      const field = /^([\w.]+):/.exec(why)?.[1] ?? 'Resource_List';
+      throw new FleetqError(field.startsWith('Resource_List') ? 'RESOURCE_LIMIT' : 'INVALID_ARGUMENT', `${why} (queue ${job.queue} is served by ParallelCluster head ${this.heads.get(job.queue)?.cfg.cluster})`, { field });
+    }
+  }
+
+  // --- RemoteJobs: holds, releases and changes go to Slurm first ---
+
+  owns(job: JobRecord): boolean { return this.heads.has(job.queue) && slurmIdOf(job) !== undefined; }
+
+  private headOf(job: JobRecord): { h: Head; id: number } {
+    const h = this.heads.get(job.queue);
+    const id = slurmIdOf(job);
+    if (!h || id === undefined) throw new FleetqError('INTERNAL', `job ${job.id} is not in a ParallelCluster head's Slurm`);
+    if (h.down) throw new FleetqError('UNAVAILABLE', `queue ${job.queue}: head ${h.cfg.cluster} is unreachable (${h.down}); try again when it is back`);
+    return { h, id };
+  }
+
+  private async act(job: JobRecord, what: string, f: (h: Head, id: number) => Promise<void>): Promise<void> {
+    const { h, id } = this.headOf(job);
+    try {
+      await f(h, id);
+    } catch (e) {
+      if (e instanceof SlurmUnreachable) { this.markDown(h, e.message); throw new FleetqError('UNAVAILABLE', `queue ${job.queue}: head ${h.cfg.cluster} is unreachable (${e.message})`); }
+      if (e instanceof SlurmRefused) throw new FleetqError('BAD_STATE', `${what} of ${job.id} (Slurm job ${id}) refused by Slurm: ${e.message}`, { field: 'id' });
+      throw e;
+    }
+    this.d.log.info({ job: job.id, slurm: id, what }, `Slurm job ${what}`);
+  }
+
+  hold(job: JobRecord): Promise<void> {
+    return this.act(job, 'hold', (h, id) => h.rest.update(job.spec.user, id, { hold: true }));
+  }
+
+  release(job: JobRecord): Promise<void> {
+    return this.act(job, 'release', (h, id) => h.rest.update(job.spec.user, id, { hold: false }));
+  }
+
+  /** qalter of a job pending in Slurm: the translation's changed fields, as one update. */
+  alter(job: JobRecord, next: JobRecord, mask: readonly string[]): Promise<void> {
+    const fixed = mask.filter((f) => ['output_path', 'error_path', 'join_path', 'variables', 'shell', 'queue', 'execution_time_unix'].includes(f) && !(f === 'queue' && next.queue === job.queue));
+    if (fixed.length > 0) {
+      return Promise.reject(new FleetqError('BAD_STATE', `${fixed.join(', ')}: cannot be altered once job ${job.id} is in Slurm on head ${this.heads.get(job.queue)?.cfg.cluster} (qdel and qsub it again)`, { field: fixed[0] }));
+    }
+    const h = this.heads.get(job.queue);
+    if (!h) return Promise.resolve();
+    const before = toSlurm(job, this.context(h, job) ?? { partition: h.cfg.partition, depends: [] }).job;
+    const after = toSlurm(next, this.context(h, next) ?? { partition: h.cfg.partition, depends: [] }).job;
+    const changes: Record<string, unknown> = {};
+    for (const k of Object.keys({ ...before, ...after }) as Array<keyof SlurmJobDesc>) {
+      if (k === 'environment' || k === 'comment') continue;
+      if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) changes[k] = after[k] ?? (k === 'nice' ? 0 : k === 'dependency' ? '' : null);
+    }
+    if (Object.keys(changes).length === 0) return Promise.resolve();
+    return this.act(job, `change (${Object.keys(changes).join(', ')})`, (hh, id) => hh.rest.update(job.spec.user, id, changes));
+  }
+
+  /** A running job's signal: SIGTERM and SIGKILL cancel it in Slurm (qdel), others are sent to it. */
+  kill(job: JobRecord, signal: string): boolean {
+    const h = this.heads.get(job.queue);
+    const id = slurmIdOf(job);
+    if (!h || id === undefined || h.down) return false;
+    const cancel = signal === 'SIGTERM' || signal === 'SIGKILL';
+    h.rest.cancel(job.spec.user, id, cancel ? '' : signal).then(
+      () => this.d.log.info({ job: job.id, slurm: id, signal }, cancel ? 'Slurm job cancelled' : 'Slurm job signalled'),
+      (e: Error) => this.d.log.warn({ job: job.id, slurm: id, err: e.message }, 'signalling the Slurm job failed'),
+    );
+    return true;
+  }
+
+  private async cancelInSlurm(h: Head, job: JobRecord): Promise<void> {
+    const id = slurmIdOf(job);
+    if (id === undefined || h.down) return; // a pass after the head is back cancels what fleetq ended meanwhile
+    try {
+      await h.rest.cancel(job.spec.user, id);
+      this.d.log.info({ job: job.id, slurm: id }, 'Slurm job cancelled');
+    } catch (e) {
+      this.d.log.debug({ job: job.id, slurm: id, err: (e as Error).message }, 'cancelling in Slurm: nothing to cancel');
+    }
+  }
+
+  // --- The poll: list, re-attach, mirror, forward ---
+
+  /** Asks for a pass over the queue's head soon; passes do not overlap. */
+  kick(queue: string): void {
+    const h = this.heads.get(queue);
+    if (!h || this.stopped) return;
+    if (h.busy) { h.again = true; return; }
+    h.busy = (async () => {
+      try {
+        do { h.again = false; await this.pass(h); } while (h.again && !this.stopped);
+      } catch (e) {
+        this.d.log.error({ queue, err: (e as Error).stack }, 'ParallelCluster pass failed');
+      } finally { h.busy = undefined; }
+    })();
+  }
+
+  private markDown(h: Head, why: string): void {
+    if (h.down === '') this.d.log.warn({ queue: h.queue, cluster: h.cfg.cluster, url: h.cfg.url, why }, 'ParallelCluster head unreachable: queue stopped, its jobs wait');
+    h.down = why;
+  }
+
+  private markUp(h: Head): void {
+    if (h.down !== '') this.d.log.info({ queue: h.queue, cluster: h.cfg.cluster }, 'ParallelCluster head reachable again: queue started');
+    h.down = '';
+  }
+
+  /** The user listings and pings are made as: the fixed token's, else Slurm's own. */
+  private admin(h: Head): string { return h.cfg.user_name || 'root'; }
+
+  private async pass(h: Head): Promise<void> {
+    let listed: SlurmJobInfo[];
+    try {
+      listed = await h.rest.jobs(this.admin(h));
+      this.markUp(h);
+    } catch (e) {
+      this.markDown(h, e instanceof SlurmRefused ? `slurmrestd refused: ${e.message}` : (e as Error).message);
+      await this.commentWaiting(h);
+      return;
+    }
+    h.listed = true;
+    const mine = [...this.d.jobs.all()].filter((j) => j.queue === h.queue);
+    const byTag = new Map<string, SlurmJobInfo[]>();
+    for (const i of listed) {
+      const id = idOfTag(i.comment);
+      if (id) byTag.set(id, [...(byTag.get(id) ?? []), i]);
+    }
+    for (const job of mine) {
+      if (job.state === 'JOB_STATE_FINISHED') {
+        // Ended in fleetq while the head was away (qdel, a failed dependency): not left running in Slurm.
+        const live = (byTag.get(job.id) ?? []).filter((i) => mirrorOf(i, 0).kind !== 'ended');
+        if (live.length > 0 && slurmIdOf(job) !== undefined) await this.cancelInSlurm(h, job);
+        continue;
+      }
+      let current = job;
+      const seen = byTag.get(job.id) ?? [];
+      if (slurmIdOf(current) === undefined && seen.length > 0) {
+        // Re-attach: Slurm has it already (submitted just before a crash).
+        const id = seen[0]!.array_job_id || seen[0]!.job_id;
+        current = await this.d.jobs.mirror(job.id, { external_id: `slurm:${h.cfg.cluster}:${id}` }, 'forwarded', `Re-attached to Slurm job ${id} on ${h.cfg.cluster}`) ?? current;
+        this.d.log.info({ job: job.id, slurm: id }, 're-attached to a Slurm job fleetq had submitted');
+      }
+      const sid = slurmIdOf(current);
+      if (sid === undefined) { await this.forward(h, current); continue; }
+      await this.follow(h, current, sid, seen);
+    }
+  }
+
+  /** Mirrors a forwarded job (or array) from what Slurm listed. */
+  private async follow(h: Head, job: JobRecord, sid: number, seen: SlurmJobInfo[]): Promise<void> {
+    let infos = seen;
+    if (infos.length === 0) {
+      // Not listed: ask for it; Slurm forgets ended jobs after MinJobAge.
+      try { infos = await h.rest.job(this.admin(h), sid) ?? []; } catch { return; }
+      if (infos.length === 0) {
+        if (isPending(job.state) || job.state === 'JOB_STATE_RUNNING' || job.state === 'JOB_STATE_EXITING') {
+          await this.d.jobs.mirror(job.id, {
+            state: 'JOB_STATE_FINISHED', has_exit_status: true, exit_status: JOB_EXEC.FAIL2, end_time_unix: this.now(),
+            comment: `Job lost: Slurm on ${h.cfg.cluster} no longer knows job ${sid}, and its end was not seen`,
+          }, 'finished', `Slurm job ${sid} unknown`);
+        }
+        return;
+      }
+    }
+    if (job.arr) {
+      for (const i of infos) {
+        if (i.array_task_id === null || i.array_task_id === undefined || (i.array_job_id ?? 0) === 0) {
+          await this.followPendingArray(job, i, h);
+          continue;
+        }
+        const subId = `${job.seq}[${i.array_task_id}].${job.server}`;
+        let sub: JobRecord | undefined;
+        try { sub = this.d.jobs.find(subId); } catch { sub = undefined; }
+        if (!sub) continue;
+        await this.apply(h, sub, i, true);
+      }
+      return;
+    }
+    const info = infos.find((i) => i.job_id === sid) ?? infos[0];
+    if (info) await this.apply(h, job, info, false);
+  }
+
+  /** An array's still-pending tasks: Slurm lists them as one job; a hold there shows on the array. */
+  private async followPendingArray(job: JobRecord, i: SlurmJobInfo, h: Head): Promise<void> {
+    const m = mirrorOf(i, 0);
+    if (m.kind !== 'pending' || !isPending(job.state)) return;
+    await this.d.jobs.comment(job.seq, `Not Running: Slurm job ${i.job_id} on ${h.cfg.cluster}: tasks ${i.array_task_string ?? ''} pending (${m.reason})`);
+  }
+
+  /** One fleetq job (or subjob) brought to what Slurm says of it. */
+  private async apply(h: Head, job: JobRecord, info: SlurmJobInfo, subjob: boolean): Promise<void> {
+    const walltime = job.resources?.walltime_seconds ?? 0;
+    const m = mirrorOf(info, walltime);
+    const ext = `slurm:${h.cfg.cluster}:${info.job_id}`;
+    const where = (nodes: string[]): string => `${nodes.join('+') || '?'} (Slurm job ${info.job_id} on ${h.cfg.cluster})`;
+    const execOf = (nodes: string[]): Partial<JobRecord> => {
+      const per = nodes.length > 0 ? Math.max(1, Math.floor((info.cpus ?? nodes.length) / nodes.length)) : 0;
+      return { nodes, exec_host: nodes.map((n) => (per > 1 ? `${n}/0*${per}` : `${n}/0`)).join('+'), exec_vnode: nodes.map((n) => `(${n}:ncpus=${per})`).join('+') };
+    };
+    if (m.kind === 'pending') {
+      if (job.state === 'JOB_STATE_RUNNING' || job.state === 'JOB_STATE_EXITING') {
+        await this.d.jobs.mirror(job.id, { state: 'JOB_STATE_QUEUED', nodes: [], exec_host: '', exec_vnode: '', comment: `Job requeued by Slurm (${m.reason})` }, 'requeued', `requeued in Slurm: ${m.reason}`);
+        return;
+      }
+      if (m.held && job.state !== 'JOB_STATE_HELD') {
+        const type = /Admin/.test(m.reason) ? 'o' : 'u';
+        await this.d.jobs.mirror(job.id, { state: 'JOB_STATE_HELD', hold_types: type, comment: `Job held in Slurm (${m.reason})` }, 'held', `held in Slurm: ${m.reason}`);
+        return;
+      }
+      if (!subjob) {
+        const text = job.state === 'JOB_STATE_HELD' && job.hold_types.includes('s') ? job.comment : `Not Running: Slurm job ${info.job_id} on ${h.cfg.cluster} pending (${m.reason})`;
+        await this.d.jobs.comment(job.seq, text);
+      }
+      return;
+    }
+    if (m.kind === 'running') {
+      if (job.state === 'JOB_STATE_RUNNING' || job.state === 'JOB_STATE_EXITING') return;
+      const start = m.start || this.now();
+      await this.d.jobs.mirror(job.id, {
+        state: 'JOB_STATE_RUNNING', hold_types: 'n', ...execOf(m.nodes), start_time_unix: start, run_count: job.run_count + 1, external_id: ext,
+        comment: `Job run at ${runTime(start)} on ${where(m.nodes)}`,
+      }, 'started', `Job run on ${where(m.nodes)}`);
+      return;
+    }
+    // Ended.
+    const ran = m.start > 0 && m.nodes.length > 0;
+    const comment = job.kill_reason === 'qdel' || (job.comment.startsWith('Job deleted') && m.comment === 'cancelled in Slurm')
+      ? job.comment
+      : ran ? `Job run at ${runTime(m.start)} on ${where(m.nodes)} and ${m.comment}` : `Job ${m.comment} before it ran (Slurm job ${info.job_id} on ${h.cfg.cluster})`;
+    await this.d.jobs.mirror(job.id, {
+      state: 'JOB_STATE_FINISHED', external_id: ext,
+      has_exit_status: m.exit_status !== undefined, exit_status: m.exit_status ?? 0,
+      end_time_unix: m.end || this.now(), ...(ran ? { ...execOf(m.nodes), start_time_unix: m.start, used_walltime_seconds: Math.max(0, m.end - m.start) } : {}),
+      ...(ran && job.run_count === 0 ? { run_count: 1 } : {}),
+      comment,
+    }, 'finished', m.exit_status !== undefined ? `Exit_status=${m.exit_status}` : `ended in Slurm: ${m.comment}`);
+  }
+
+  /**
+   * The Slurm dependencies of a job ready to forward, or undefined when it must wait: a dependency
+   * on a job of another queue (or one not yet in Slurm) is fleetq's to wait for; those on jobs of
+   * the same head that are not met yet go to Slurm with their Slurm ids.
+   */
+  private context(h: Head, job: JobRecord): TranslateContext | undefined {
+    const depends: Array<TranslateContext['depends'][number]> = [];
+    let deps: ReturnType<typeof parseDepend> = [];
+    try { deps = parseDepend(job.spec.depend); } catch { return undefined; }
+    for (const dep of deps) {
+      const ids: number[] = [];
+      for (const seq of dep.seqs) {
+        const target = this.d.jobs.get(seq);
+        const r = dependencyOn(dep.type, target);
+        if (r.state === 'met') continue;
+        if (r.state === 'never') return undefined; // fleetq deletes the job
+        const sameHead = target && this.heads.get(target.queue)?.cfg.url === h.cfg.url;
+        const sid = target ? slurmIdOf(target) : undefined;
+        if (!sameHead || sid === undefined) return undefined;
+        ids.push(sid);
+      }
+      if (ids.length > 0) depends.push({ type: dep.type, slurmIds: ids });
+    }
+    return { partition: h.cfg.partition, depends };
+  }
+
+  /** Submits a job that is ready (queued; or held only for dependencies Slurm can wait for). */
+  private async forward(h: Head, job: JobRecord): Promise<void> {
+    if (h.down || !h.listed || this.stopped) return;
+    const ready = job.state === 'JOB_STATE_QUEUED' || (job.state === 'JOB_STATE_HELD' && job.hold_types === 's');
+    if (!ready) return;
+    const ctx = this.context(h, job);
+    if (!ctx) return;
+    const { job: desc, script } = toSlurm(job, ctx);
+    let id: number;
+    try {
+      const r = await h.rest.submit(job.spec.user, desc, script);
+      id = r.job_id;
+      if (r.warnings.length > 0) this.d.log.warn({ job: job.id, slurm: id, warnings: r.warnings }, 'Slurm accepted the job with warnings');
+    } catch (e) {
+      if (e instanceof SlurmUnreachable) { this.markDown(h, e.message); return; }
+      if (e instanceof SlurmRefused && (e.status === 401 || e.status === 403)) { this.markDown(h, `slurmrestd refused: ${e.message}`); return; }
+      const why = e instanceof SlurmRefused ? e.message : `submitting to Slurm failed: ${(e as Error).message}`;
+      this.d.log.warn({ job: job.id, queue: h.queue, err: why }, 'Slurm refused the job');
+      await this.d.jobs.mirror(job.id, {
+        state: 'JOB_STATE_FINISHED', has_exit_status: true, exit_status: JOB_EXEC.FAIL1, end_time_unix: this.now(),
+        comment: `Job not run: ${why} (head ${h.cfg.cluster}, partition ${h.cfg.partition})`,
+      }, 'finished', why);
+      return;
+    }
+    const ext = `slurm:${h.cfg.cluster}:${id}`;
+    const now = this.d.jobs.get(job.seq);
+    const changes: Partial<JobRecord> = { external_id: ext };
+    if (now && now.state === 'JOB_STATE_QUEUED' && !job.arr) changes.comment = `Not Running: Slurm job ${id} on ${h.cfg.cluster} pending`;
+    const after = await this.d.jobs.mirror(job.id, changes, 'forwarded', `Forwarded to Slurm job ${id} on ${h.cfg.cluster} (partition ${h.cfg.partition})`);
+    this.d.log.info({ job: job.id, slurm: id, cluster: h.cfg.cluster, partition: h.cfg.partition }, 'job forwarded to Slurm');
+    // Held or deleted in fleetq while it was being submitted: Slurm follows.
+    if (after?.state === 'JOB_STATE_HELD' && after.hold_types !== 's') await h.rest.update(job.spec.user, id, { hold: true }).catch(() => undefined);
+    if (after?.state === 'JOB_STATE_FINISHED') await this.cancelInSlurm(h, after);
+  }
+
+  /** While the head is away, jobs not yet forwarded say why they wait. */
+  private async commentWaiting(h: Head): Promise<void> {
+    for (const job of this.d.jobs.inStates('JOB_STATE_QUEUED')) {
+      if (job.queue !== h.queue || job.array_id || slurmIdOf(job) !== undefined) continue;
+      await this.d.jobs.comment(job.seq, `Not Running: head ${h.cfg.cluster} unreachable (${h.down}); the job waits`);
+    }
+  }
+
+  private now(): number { return Math.floor(Date.now() / 1000); }
+}
