@@ -93,3 +93,16 @@ if [ "$(id -u)" = 0 ]; then
 else
   log "test user" "skipped: not root"
 fi
+
+# AWS ParallelCluster 3 (its cluster schema and offline validators): test/fixtures/pcluster/validate.py
+# checks what `fleetq pcluster config` writes. In a virtualenv of its own: it pins flask, werkzeug and
+# others that would clash with moto[server] above.
+PCLUSTER_VENV=/opt/fleetq/pcluster-venv
+if "$PCLUSTER_VENV/bin/python" -c 'import pcluster.schemas.cluster_schema' >/dev/null 2>&1; then log "aws-parallelcluster" present
+else
+  python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt "python3 venv" "python3 -c 'import ensurepip, venv'" python3-venv
+  python3 -m venv "$PCLUSTER_VENV" || die "python3 -m venv $PCLUSTER_VENV failed"
+  "$PCLUSTER_VENV/bin/pip" install --quiet --disable-pip-version-check "aws-parallelcluster==3.16.1" || die "pip install aws-parallelcluster==3.16.1 failed"
+  "$PCLUSTER_VENV/bin/python" -c 'import pcluster.schemas.cluster_schema' >/dev/null 2>&1 || die "aws-parallelcluster still missing in $PCLUSTER_VENV"
+  log "aws-parallelcluster" "installed ($PCLUSTER_VENV)"
+fi

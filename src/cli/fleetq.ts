@@ -3,6 +3,7 @@
  *   fleetq daemon [--listen HOST:PORT] [--banner]
  *   fleetq agent --node NAME --server TARGET --token-file F --state-dir D [--ncpus N] [--mem BYTES] [--ngpus N] [--efa N]
  *   fleetq sim TRACE [options]
+ *   fleetq pcluster config QUEUE... [options]
  *   fleetq version
  */
 import { parseArgs } from 'node:util';
@@ -17,6 +18,9 @@ const USAGE = `usage:
                                                   cpus, cores, NUMA, memory, GPUs, EFA found on the machine
   fleetq sim TRACE [--policy none|easy|conservative] [--order fcfs|sjf|priority] [--procs N] [--first N] [--skip N] [--json] [--plot FILE.svg] [--engine auto|native|ts]
                                                   replay a workload trace (SWF) through the scheduler
+  fleetq pcluster config QUEUE... [--config FILE] [-o FILE] [--head-instance-type TYPE] [--head-subnet SUBNET] [--key-name NAME]
+         [--os OS] [--region REGION] [--min-count N] [--scaledown-idletime MIN] [--fsx MOUNT:GB[:TYPE]] [--fsx-id fs-...] [--flexible]
+                                                  write a ParallelCluster 3 cluster configuration (YAML) for queues
   fleetq rsh [ssh options] HOST COMMAND...        from inside a job: run COMMAND on HOST, one of its nodes
                                                   (what mpirun and mpiexec are pointed at instead of ssh)
   fleetq admin ca [--dir DIR]                     make the cluster CA for agents' mutual TLS ($FLEETQ_HOME/tls)
@@ -104,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
     case 'daemon': await daemon(rest); return 0;
     case 'agent': await agent(rest); return 0;
     case 'sim': { const { runSim } = await import('../sim/cli.js'); return runSim(rest); }
+    case 'pcluster': { const { runPcluster } = await import('./pcluster.js'); return runPcluster(rest); }
     case 'rsh': { const { runRsh } = await import('./rsh.js'); process.exit(await runRsh(rest)); }
     case 'admin': return admin(rest);
     case 'version': case '--version': process.stdout.write(`fleetq ${VERSION}\n`); return 0;
