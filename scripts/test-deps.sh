@@ -58,6 +58,22 @@ need_apt "setpriv, unshare, runuser" 'command -v setpriv && command -v unshare &
 need_apt "iproute2" 'command -v ip' iproute2
 # MUNGE (authentication of local users): munged, munge and unmunge; the tests start their own munged.
 need_apt "munge" 'command -v munged && command -v munge && command -v unmunge' munge
+# Slurm 22.05 (Debian's slurm-wlm: slurmctld, slurmd, sbatch, scontrol; slurmrestd; auth/jwt, which
+# slurmctld needs to take slurmrestd's tokens): the ParallelCluster queue's tests (issue 9) run a
+# cluster of their own (test/helpers/slurm.ts) on free loopback ports with their own munged.
+need_apt "slurm" 'command -v slurmctld && command -v slurmd && command -v sbatch && command -v scontrol' slurm-wlm slurm-client
+need_apt "slurmrestd" 'command -v slurmrestd' slurmrestd
+need_apt "slurm jwt plugin" 'ls /usr/lib/*/slurm-wlm/auth_jwt.so' slurm-wlm-jwt-plugin
+# Debian's own Slurm services do not start without /etc/slurm/slurm.conf (their units' condition,
+# their init scripts' check), which nothing here writes; on a systemd host without that file they
+# are disabled all the same, so that none starts later on 6817/6818/6820 and takes the tests' place.
+if [ "$(id -u)" = 0 ] && [ ! -f /etc/slurm/slurm.conf ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+  for unit in slurmctld slurmd slurmrestd; do
+    if systemctl is-enabled -q "$unit" 2>/dev/null || systemctl is-active -q "$unit" 2>/dev/null; then
+      systemctl disable --now -q "$unit" >/dev/null 2>&1 && log "$unit service" "disabled (the tests run their own)"
+    fi
+  done
+fi
 # openssl: fleetq admin makes the cluster CA and certificates for agents' mutual TLS with it.
 need_apt "openssl" 'command -v openssl' openssl
 
@@ -90,6 +106,9 @@ if [ "$(id -u)" = 0 ]; then
   # A second one: another user's job is not yours to delete (the authorization tests).
   if id fleetq-other >/dev/null 2>&1; then log "second test user" present
   else useradd -m -s /bin/bash fleetq-other; log "second test user" "created (fleetq-other)"; fi
+  # slurmrestd's user: it refuses to run as root or as SlurmUser (root in the tests' clusters).
+  if id fleetq-rest >/dev/null 2>&1; then log "slurmrestd user" present
+  else useradd -r -M -d /nonexistent -s /usr/sbin/nologin fleetq-rest; log "slurmrestd user" "created (fleetq-rest)"; fi
 else
   log "test user" "skipped: not root"
 fi
