@@ -154,7 +154,13 @@ export class PclusterCapacity implements RemoteJobs {
       if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) changes[k] = after[k] ?? (k === 'nice' ? 0 : k === 'dependency' ? '' : null);
     }
     if (Object.keys(changes).length === 0) return Promise.resolve();
-    return this.act(job, `change (${Object.keys(changes).join(', ')})`, (hh, id) => hh.rest.update(job.spec.user, id, changes));
+    return this.act(job, `change (${Object.keys(changes).join(', ')})`, async (hh, id) => {
+      await hh.rest.update(job.spec.user, id, changes);
+      // slurmrestd 22.05 answers some updates with success and ignores them (a new name): read back.
+      const now = (await hh.rest.job(job.spec.user, id))?.find((i) => i.job_id === id);
+      const missed = (['name', 'time_limit'] as const).filter((k) => k in changes && now && now[k] !== changes[k]);
+      if (missed.length > 0) throw new SlurmRefused(200, [{ error: `Slurm answered but did not apply ${missed.join(', ')}` }], `changing Slurm job ${id}`);
+    });
   }
 
   /** A running job's signal: SIGTERM and SIGKILL cancel it in Slurm (qdel), others are sent to it. */
@@ -370,7 +376,7 @@ export class PclusterCapacity implements RemoteJobs {
     const ready = job.state === 'JOB_STATE_QUEUED' || (job.state === 'JOB_STATE_HELD' && job.hold_types === 's');
     if (!ready) return;
     const ctx = this.context(h, job);
-    if (!ctx) return;
+    if (!ctx) { this.d.log.debug({ job: job.id }, 'not forwarded yet: it waits for a dependency fleetq must see met'); return; }
     const { job: desc, script } = toSlurm(job, ctx);
     let id: number;
     try {

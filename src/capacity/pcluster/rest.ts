@@ -20,14 +20,20 @@ export class SlurmUnreachable extends Error {
   constructor(message: string) { super(message); this.name = 'SlurmUnreachable'; }
 }
 
+/** One entry of slurmrestd's `errors` (v0.0.38 names the number error_number or error_code). */
+export interface SlurmError { error?: string; error_number?: number; error_code?: number; description?: string; source?: string }
+
+const errno = (e: SlurmError): number => e.error_number ?? e.error_code ?? -1;
+const errText = (e: SlurmError): string => [e.description, e.error].filter((x) => x && x !== 'Unspecified error').join(': ') || `error ${errno(e)}`;
+
 /** slurmrestd answered with errors (a refused submission, an unknown job). */
 export class SlurmRefused extends Error {
-  constructor(readonly status: number, readonly errors: ReadonlyArray<{ error?: string; error_number?: number; description?: string }>, what: string) {
-    super(`${what}: ${errors.map((e) => [e.description, e.error].filter((x) => x && x !== 'Unspecified error').join(': ') || `error ${e.error_number ?? '?'}`).join('; ') || `HTTP ${status}`}`);
+  constructor(readonly status: number, readonly errors: readonly SlurmError[], what: string) {
+    super(`${what}: ${errors.map(errText).join('; ') || `HTTP ${status}`}`);
     this.name = 'SlurmRefused';
   }
   /** Slurm's error number of its first error (e.g. 2017 ESLURM_INVALID_JOB_ID). */
-  get errno(): number { return this.errors[0]?.error_number ?? 0; }
+  get errno(): number { return this.errors[0] ? errno(this.errors[0]) : 0; }
 }
 
 const b64url = (b: Buffer | string): string => Buffer.from(b).toString('base64url');
@@ -74,8 +80,20 @@ export class SlurmRest {
     return h;
   }
 
-  /** One call; resolves with the status and the parsed body. */
-  call(method: string, path: string, user: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  /**
+   * One call; resolves with the status and the parsed body. A read (GET) whose kept-alive
+   * connection was closed under it (slurmrestd restarted) is tried once more on a new one.
+   */
+  async call(method: string, path: string, user: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+    try {
+      return await this.once(method, path, user, body);
+    } catch (e) {
+      if (method !== 'GET' || !/socket hang up|ECONNRESET/.test((e as Error).message)) throw e;
+      return this.once(method, path, user, body);
+    }
+  }
+
+  private once(method: string, path: string, user: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
     const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const headers: Record<string, string | number> = { ...this.headers(user) };
     if (data) { headers['content-type'] = 'application/json'; headers['content-length'] = data.length; }
@@ -108,20 +126,28 @@ export class SlurmRest {
     });
   }
 
+  /**
+   * A call that must succeed: slurmrestd 22.05 reports failures with HTTP 200 too (an unknown key,
+   * a parse error), so its `errors` count as much as the status.
+   */
   private async ok(method: string, path: string, user: string, what: string, body?: unknown): Promise<Record<string, unknown>> {
     const r = await this.call(method, path, user, body);
-    const errors = (r.json.errors as Array<{ error?: string; error_number?: number; description?: string }> | undefined) ?? [];
-    // slurmrestd fills `errors` with entries that are not failures on success (error_number 0).
-    const real = errors.filter((e) => (e.error_number ?? -1) !== 0);
+    const errors = (r.json.errors as SlurmError[] | undefined) ?? [];
+    const real = errors.filter((e) => errno(e) !== 0);
     if (r.status >= 300 || real.length > 0) throw new SlurmRefused(r.status, real.length > 0 ? real : errors, what);
     return r.json;
   }
 
+  /**
+   * Submits a batch job. Slurm may take it and still say something (a request the partition cannot
+   * meet now stays pending, with the error as a warning): a job id in the answer means it is Slurm's.
+   */
   async submit(user: string, job: SlurmJobDesc, script: string): Promise<SubmitResult> {
-    const j = await this.ok('POST', `${this.base}/job/submit`, user, 'Slurm refused the job', { job: { ...job, script: undefined }, script });
-    const id = Number(j.job_id);
-    if (!Number.isInteger(id) || id <= 0) throw new SlurmRefused(200, [{ error: `no job id in the answer: ${JSON.stringify(j).slice(0, 200)}` }], 'Slurm refused the job');
-    const warnings = ((j.warnings as Array<{ description?: string; error?: string }> | undefined) ?? []).map((w) => w.description ?? w.error ?? '').filter(Boolean);
+    const r = await this.call('POST', `${this.base}/job/submit`, user, { job, script });
+    const errors = ((r.json.errors as SlurmError[] | undefined) ?? []).filter((e) => errno(e) !== 0);
+    const id = Number(r.json.job_id);
+    if (r.status >= 300 || !Number.isInteger(id) || id <= 0) throw new SlurmRefused(r.status, errors.length > 0 ? errors : [{ error: `no job id in the answer: ${JSON.stringify(r.json).slice(0, 200)}` }], 'Slurm refused the job');
+    const warnings = [...errors, ...((r.json.warnings as SlurmError[] | undefined) ?? [])].map(errText).filter(Boolean);
     return { job_id: id, warnings };
   }
 

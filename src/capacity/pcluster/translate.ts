@@ -127,7 +127,13 @@ function prologue(job: JobRecord): string {
     '# fleetq: PBS variables from Slurm\'s',
     'if [ -n "${SLURM_JOB_NODELIST:-}" ] && command -v scontrol >/dev/null 2>&1; then',
     '  PBS_NODEFILE="${TMPDIR:-/tmp}/fleetq_nodefile.${SLURM_JOB_ID}"; export PBS_NODEFILE',
-    '  scontrol show hostnames "$SLURM_JOB_NODELIST" | while read -r fq_h; do fq_i=0; while [ "$fq_i" -lt "${SLURM_NTASKS_PER_NODE:-1}" ]; do echo "$fq_h"; fq_i=$((fq_i+1)); done; done > "$PBS_NODEFILE"',
+    // SLURM_TASKS_PER_NODE is per node in order, runs compressed: 2(x3),1 → 2 2 2 1
+    '  fq_list=""; for fq_p in $(echo "${SLURM_TASKS_PER_NODE:-1}" | tr , " "); do',
+    '    case $fq_p in *"(x"*) fq_n=${fq_p%%"("*}; fq_r=${fq_p##*x}; fq_r=${fq_r%")"} ;; *) fq_n=$fq_p; fq_r=1 ;; esac',
+    '    while [ "$fq_r" -gt 0 ]; do fq_list="$fq_list $fq_n"; fq_r=$((fq_r-1)); done',
+    '  done',
+    '  scontrol show hostnames "$SLURM_JOB_NODELIST" | { for fq_n in $fq_list; do read -r fq_h || break; fq_i=0; while [ "$fq_i" -lt "$fq_n" ]; do echo "$fq_h"; fq_i=$((fq_i+1)); done; done; } > "$PBS_NODEFILE"',
+    '  unset fq_list fq_p fq_n fq_r fq_h fq_i',
     'fi',
   ];
   if (job.array) {
@@ -217,6 +223,7 @@ function environmentOf(job: JobRecord): Record<string, string> {
 export interface SlurmJobInfo {
   job_id: number;
   job_state: string;
+  name?: string;
   state_reason?: string;
   state_description?: string;
   exit_code?: number;

@@ -64,7 +64,8 @@ export function jobError(cmd: string, e: RpcError, id: string): { text: string; 
   const errno = pbsErrno(e);
   let text = errno === PBSE.HISTJOBID ? `${cmd}: Job has finished ${id}` : `${cmd}: ${pbsText(e)} ${id}`;
   // Who was refused, and why: PBS's words first, then the server's reason.
-  if ((errno === PBSE.PERM || errno === PBSE.BADCRED) && e.details) text += `\n${cmd}: ${e.details}`;
+  // (Also when the server says more than PBS's words: a ParallelCluster head's Slurm refusing it.)
+  if (e.details && ((errno === PBSE.PERM || errno === PBSE.BADCRED) || (errno !== PBSE.HISTJOBID && errno !== PBSE.UNKJOBID && !e.details.startsWith(pbsText(e))))) text += `\n${cmd}: ${e.details}`;
   return { text: `${text}\n`, code: exitCode(errno) };
 }
 
