@@ -322,6 +322,8 @@ export class PclusterCapacity implements RemoteJobs {
       return;
     }
     if (m.kind === 'running') {
+      // qdel'd while the head was unreachable: cancelled now that it answers.
+      if (job.state === 'JOB_STATE_EXITING' && job.kill_reason === 'qdel') { await this.cancelInSlurm(h, job); return; }
       if (job.state === 'JOB_STATE_RUNNING' || job.state === 'JOB_STATE_EXITING') return;
       const start = m.start || this.now();
       await this.d.jobs.mirror(job.id, {

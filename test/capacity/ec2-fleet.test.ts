@@ -67,7 +67,7 @@ test('config: every bad value is refused naming its key', (t) => {
   ];
   for (const [raw, msg] of bad) t.throws(() => compileEc2Queue('q', raw), { message: msg }, JSON.stringify(raw).slice(0, 120));
   const home = mkdtempSync(join(tmpdir(), 'fq-ec2cfg-'));
-  t.throws(() => loadConfig({ FLEETQ_HOME: home, FLEETQ_QUEUES: '[{name: workq, provider: gcp}]' }), { message: /queues\[0\]\.provider: 'gcp' is not local or ec2/ });
+  t.throws(() => loadConfig({ FLEETQ_HOME: home, FLEETQ_QUEUES: '[{name: workq, provider: gcp}]' }), { message: /queues\[0\]\.provider: 'gcp' is not local, ec2 or pcluster/ });
   t.throws(() => loadConfig({ FLEETQ_HOME: home, FLEETQ_QUEUES: '[{name: workq, ec2: {}}]' }), { message: /queues\[0\]\.ec2: only for a queue with provider ec2/ });
   t.throws(() => loadConfig({ FLEETQ_HOME: home, FLEETQ_QUEUES: '[{name: workq, provider: ec2}]' }), { message: /queues\[0\]\.ec2: must be a mapping/ });
   t.throws(() => loadConfig({ FLEETQ_HOME: home, FLEETQ_EC2_ENDPOINT: 'localhost:5000' }), { message: /ec2\.endpoint: 'localhost:5000' is not an http\(s\) URL/ });

@@ -44,7 +44,7 @@ async function qsub(args: string[], script: string): Promise<string> {
 }
 
 test.before(async () => {
-  slurm = await startSlurm({ nodes: 2, cpus: 4, nodePrefix: 'pcn' });
+  slurm = await startSlurm({ nodes: 2, cpus: 4, nodePrefix: 'pcn', restSocket: true });
   work = mkdtempSync(join(tmpdir(), 'fq-pc-'));
   chmodSync(work, 0o777);
   d = await startDaemon({
@@ -53,6 +53,9 @@ test.before(async () => {
       FLEETQ_QUEUES: JSON.stringify([{ name: 'workq' }, {
         name: 'pc', provider: 'pcluster',
         pcluster: { url: slurm.restUrl, jwt_key: slurm.jwtKey, partition: slurm.partition, cluster: 'pc1', poll_interval: '300ms', timeout: '3s' },
+      }, {
+        // The same head through slurmrestd's unix socket (rest_auth/local): jobs run as slurmrestd's user.
+        name: 'pcl', provider: 'pcluster', pcluster: { url: `unix:${slurm.restSocket}`, auth: 'local', partition: slurm.partition, cluster: 'pc1', poll_interval: '300ms' },
       }]),
     },
   });
@@ -97,6 +100,15 @@ test.serial('a job submitted for an unprivileged user runs as that user in Slurm
     t.is(readFileSync(join(work, `who.o${j.id.split('.')[0]}`), 'utf8').trim(), 'fleetq-test');
     t.is((await scontrol(slurmId(f))).UserId?.split('(')[0], 'fleetq-test');
   } finally { fq.close(); }
+});
+
+test.serial('auth local: through slurmrestd\'s unix socket, the job runs as slurmrestd\'s user', async (t) => {
+  const r = await run('qsub', ['-q', 'pcl', '-N', 'local'], { home: d.home, cwd: work, input: 'id -un\n' });
+  t.is(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  const f = await finishedJob(d.home, id, 60000);
+  t.is(f.Exit_status, 0);
+  t.is(readFileSync(join(work, `local.o${id.split('.')[0]}`), 'utf8').trim(), 'fleetq-rest');
 });
 
 test.serial('R while Slurm runs it; qdel cancels it in Slurm', async (t) => {

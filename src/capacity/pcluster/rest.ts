@@ -171,7 +171,10 @@ export class SlurmRest {
   }
 
   async update(user: string, id: number, changes: Partial<SlurmJobDesc> & Record<string, unknown>): Promise<void> {
-    await this.ok('POST', `${this.base}/job/${id}`, user, `changing Slurm job ${id}`, changes);
+    const r = await this.call('POST', `${this.base}/job/${id}`, user, changes);
+    // 22.05 adds an entry from _parse_job_list to a job array's successful update (HTTP 200): not a failure.
+    const errors = ((r.json.errors as SlurmError[] | undefined) ?? []).filter((e) => errno(e) !== 0 && !(r.status === 200 && e.source === '_parse_job_list'));
+    if (r.status >= 300 || errors.length > 0) throw new SlurmRefused(r.status, errors, `changing Slurm job ${id}`);
   }
 
   /** Whether slurmrestd answers and reaches slurmctld (its ping). */
