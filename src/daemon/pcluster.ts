@@ -54,6 +54,8 @@ export function slurmIdOf(job: Pick<JobRecord, 'external_id'>): number | undefin
 }
 
 const ENDED_KINDS = new Set(['deleted', 'deleting']);
+/** Submissions to one head in flight at once. */
+const FORWARD_IN_FLIGHT = 8;
 
 export class PclusterCapacity implements RemoteJobs {
   private readonly heads = new Map<string, Head>();
@@ -227,19 +229,22 @@ export class PclusterCapacity implements RemoteJobs {
       return;
     }
     h.listed = true;
-    const mine = [...this.d.jobs.all()].filter((j) => j.queue === h.queue);
     const byTag = new Map<string, SlurmJobInfo[]>();
     for (const i of listed) {
       const id = idOfTag(i.comment);
       if (id) byTag.set(id, [...(byTag.get(id) ?? []), i]);
     }
+    // Ended in fleetq while the head was away (qdel, a failed dependency): not left running in Slurm.
+    for (const [id, infos] of byTag) {
+      if (!infos.some((i) => mirrorOf(i, 0).kind !== 'ended')) continue;
+      const job = this.d.jobs.get(Number(id.split(/[.[]/)[0]));
+      if (job?.state === 'JOB_STATE_FINISHED' && job.queue === h.queue && slurmIdOf(job) !== undefined) await this.cancelInSlurm(h, job);
+    }
+    // The queue's jobs that are not over (arrays as their parent), oldest first.
+    const mine = [...this.d.jobs.inStates('JOB_STATE_QUEUED', 'JOB_STATE_HELD', 'JOB_STATE_WAITING', 'JOB_STATE_RUNNING', 'JOB_STATE_EXITING', 'JOB_STATE_BEGUN')]
+      .filter((j) => j.queue === h.queue && !j.array_id).sort((a, b) => a.seq - b.seq);
+    const ready: JobRecord[] = [];
     for (const job of mine) {
-      if (job.state === 'JOB_STATE_FINISHED') {
-        // Ended in fleetq while the head was away (qdel, a failed dependency): not left running in Slurm.
-        const live = (byTag.get(job.id) ?? []).filter((i) => mirrorOf(i, 0).kind !== 'ended');
-        if (live.length > 0 && slurmIdOf(job) !== undefined) await this.cancelInSlurm(h, job);
-        continue;
-      }
       let current = job;
       const seen = byTag.get(job.id) ?? [];
       if (slurmIdOf(current) === undefined && seen.length > 0) {
@@ -249,9 +254,21 @@ export class PclusterCapacity implements RemoteJobs {
         this.d.log.info({ job: job.id, slurm: id }, 're-attached to a Slurm job fleetq had submitted');
       }
       const sid = slurmIdOf(current);
-      if (sid === undefined) { await this.forward(h, current); continue; }
+      if (sid === undefined) { ready.push(current); continue; }
       await this.follow(h, current, sid, seen);
     }
+    // Submissions, FORWARD_IN_FLIGHT at a time (slurmrestd serves calls in parallel). A job whose
+    // dependency was forwarded in the same batch goes at the next pass, with that job's Slurm id.
+    let next = 0;
+    let forwarded = 0;
+    let waiting = 0;
+    await Promise.all(Array.from({ length: Math.min(FORWARD_IN_FLIGHT, ready.length) }, async () => {
+      while (next < ready.length && !h.down && !this.stopped) {
+        const r = await this.forward(h, ready[next++]!);
+        if (r === 'forwarded') forwarded++; else if (r === 'waits') waiting++;
+      }
+    }));
+    if (forwarded > 0 && waiting > 0) h.again = true;
   }
 
   /** Mirrors a forwarded job (or array) from what Slurm listed. */
@@ -373,12 +390,12 @@ export class PclusterCapacity implements RemoteJobs {
   }
 
   /** Submits a job that is ready (queued; or held only for dependencies Slurm can wait for). */
-  private async forward(h: Head, job: JobRecord): Promise<void> {
-    if (h.down || !h.listed || this.stopped) return;
+  private async forward(h: Head, job: JobRecord): Promise<'forwarded' | 'waits' | 'not'> {
+    if (h.down || !h.listed || this.stopped) return 'not';
     const ready = job.state === 'JOB_STATE_QUEUED' || (job.state === 'JOB_STATE_HELD' && job.hold_types === 's');
-    if (!ready) return;
+    if (!ready) return 'not';
     const ctx = this.context(h, job);
-    if (!ctx) { this.d.log.debug({ job: job.id }, 'not forwarded yet: it waits for a dependency fleetq must see met'); return; }
+    if (!ctx) return 'waits';
     const { job: desc, script } = toSlurm(job, ctx);
     let id: number;
     try {
@@ -386,15 +403,15 @@ export class PclusterCapacity implements RemoteJobs {
       id = r.job_id;
       if (r.warnings.length > 0) this.d.log.warn({ job: job.id, slurm: id, warnings: r.warnings }, 'Slurm accepted the job with warnings');
     } catch (e) {
-      if (e instanceof SlurmUnreachable) { this.markDown(h, e.message); return; }
-      if (e instanceof SlurmRefused && (e.status === 401 || e.status === 403)) { this.markDown(h, `slurmrestd refused: ${e.message}`); return; }
+      if (e instanceof SlurmUnreachable) { this.markDown(h, e.message); return 'not'; }
+      if (e instanceof SlurmRefused && (e.status === 401 || e.status === 403)) { this.markDown(h, `slurmrestd refused: ${e.message}`); return 'not'; }
       const why = e instanceof SlurmRefused ? e.message : `submitting to Slurm failed: ${(e as Error).message}`;
       this.d.log.warn({ job: job.id, queue: h.queue, err: why }, 'Slurm refused the job');
       await this.d.jobs.mirror(job.id, {
         state: 'JOB_STATE_FINISHED', has_exit_status: true, exit_status: JOB_EXEC.FAIL1, end_time_unix: this.now(),
         comment: `Job not run: ${why} (head ${h.cfg.cluster}, partition ${h.cfg.partition})`,
       }, 'finished', why);
-      return;
+      return 'not';
     }
     const ext = `slurm:${h.cfg.cluster}:${id}`;
     const now = this.d.jobs.get(job.seq);
@@ -405,6 +422,7 @@ export class PclusterCapacity implements RemoteJobs {
     // Held or deleted in fleetq while it was being submitted: Slurm follows.
     if (after?.state === 'JOB_STATE_HELD' && after.hold_types !== 's') await h.rest.update(job.spec.user, id, { hold: true }).catch(() => undefined);
     if (after?.state === 'JOB_STATE_FINISHED') await this.cancelInSlurm(h, after);
+    return 'forwarded';
   }
 
   /** While the head is away, jobs not yet forwarded say why they wait. */
