@@ -313,7 +313,8 @@ export class PclusterCapacity implements RemoteJobs {
   }
 
   /** One fleetq job (or subjob) brought to what Slurm says of it. */
-  private async apply(h: Head, job: JobRecord, info: SlurmJobInfo, subjob: boolean): Promise<void> {
+  private async apply(h: Head, current: JobRecord, info: SlurmJobInfo, subjob: boolean): Promise<void> {
+    let job = current;
     const walltime = job.resources?.walltime_seconds ?? 0;
     const m = mirrorOf(info, walltime);
     const ext = `slurm:${h.cfg.cluster}:${info.job_id}`;
@@ -351,6 +352,15 @@ export class PclusterCapacity implements RemoteJobs {
     }
     // Ended.
     const ran = m.start > 0 && m.nodes.length > 0;
+    if (ran && job.state !== 'JOB_STATE_RUNNING' && job.state !== 'JOB_STATE_EXITING') {
+      // It ran and ended between two polls: its start is recorded first, so watchers and `after`
+      // dependencies see the path it took.
+      const started = await this.d.jobs.mirror(job.id, {
+        state: 'JOB_STATE_RUNNING', hold_types: 'n', ...execOf(m.nodes), start_time_unix: m.start, run_count: job.run_count + 1, external_id: ext,
+        comment: `Job run at ${runTime(m.start)} on ${where(m.nodes)}`,
+      }, 'started', `Job run on ${where(m.nodes)}`);
+      if (started) job = started;
+    }
     const comment = job.kill_reason === 'qdel' || (job.comment.startsWith('Job deleted') && m.comment === 'cancelled in Slurm')
       ? job.comment
       : ran ? `Job run at ${runTime(m.start)} on ${where(m.nodes)} and ${m.comment}` : `Job ${m.comment} before it ran (Slurm job ${info.job_id} on ${h.cfg.cluster})`;
@@ -358,7 +368,6 @@ export class PclusterCapacity implements RemoteJobs {
       state: 'JOB_STATE_FINISHED', external_id: ext,
       has_exit_status: m.exit_status !== undefined, exit_status: m.exit_status ?? 0,
       end_time_unix: m.end || this.now(), ...(ran ? { ...execOf(m.nodes), start_time_unix: m.start, used_walltime_seconds: Math.max(0, m.end - m.start) } : {}),
-      ...(ran && job.run_count === 0 ? { run_count: 1 } : {}),
       comment,
     }, 'finished', m.exit_status !== undefined ? `Exit_status=${m.exit_status}` : `ended in Slurm: ${m.comment}`);
   }

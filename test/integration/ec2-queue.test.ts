@@ -132,6 +132,11 @@ test.serial('an instance terminated outside fleetq (a spot reclaim): its node go
   const second = await bootNext(21);
   t.not(second.instance, first.instance);
   await eventually(async () => new RegExp(`job_state = R[\\s\\S]*exec_host = ${second.node}/`).test(await attrs()), 30000, `${id} running again on ${second.node}`);
-  t.regex(await attrs(), /run_count = 2/);
+  // Once on the reclaimed instance, then on the new one. (On a loaded machine an agent that
+  // re-registers before its launch message arrived has the job requeued once more, which is right:
+  // it does not run there. Logged when seen.)
+  const runs = Number(/run_count = (\d+)/.exec(await attrs())?.[1]);
+  t.true(runs >= 2, `run_count ${runs}`);
+  if (runs > 2) t.log(d.log().split('\n').filter((l) => /lost|requeue|registered|5\.ec2it/.test(l)).slice(-20).join('\n'));
   t.is((await run('qdel', [id], { home })).code, 0);
 });

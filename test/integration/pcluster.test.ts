@@ -91,15 +91,24 @@ test.serial('qsub → Slurm → qstat: an MPI-shaped job runs on two Slurm nodes
   t.regex(table.stdout, /hello\s+root\s+\S+\s+F pc/);
 });
 
-test.serial('a job submitted for an unprivileged user runs as that user in Slurm (a token fleetq signs for the owner)', async (t) => {
+test.serial('a job submitted for an unprivileged user runs as that user in Slurm (a token fleetq signs for the owner); WatchJobs streams its path', async (t) => {
   const fq = connect({ address: d.address, user: 'fleetq-test' });
+  const watcher = connect({ address: d.address, user: 'root' });
   try {
+    const rev = Number((await watcher.getServer()).revision);
     const { job: j } = await fq.submitJob({ spec: { script: '#!/bin/bash\nid -un\n', workdir: work, name: 'who', user: 'fleetq-test', queue: 'pc' } });
+    const kinds: string[] = [];
+    for await (const ev of watcher.watchJobs({ since_revision: rev, ids: [j.id] })) {
+      kinds.push(ev.kind);
+      if (ev.kind === 'finished') break;
+    }
+    // (since_revision 0 means from now on: run alone, this test's daemon has no revision yet to replay from.)
+    t.deepEqual(kinds.filter((k) => k !== 'comment' && (rev > 0 || k !== 'submitted')), [...(rev > 0 ? ['submitted'] : []), 'forwarded', 'started', 'finished'], 'one view: Slurm\'s changes as fleetq events');
     const f = await finishedJob(d.home, j.id, 60000);
     t.is(f.Exit_status, 0);
     t.is(readFileSync(join(work, `who.o${j.id.split('.')[0]}`), 'utf8').trim(), 'fleetq-test');
     t.is((await scontrol(slurmId(f))).UserId?.split('(')[0], 'fleetq-test');
-  } finally { fq.close(); }
+  } finally { fq.close(); watcher.close(); }
 });
 
 test.serial('auth local: through slurmrestd\'s unix socket, the job runs as slurmrestd\'s user', async (t) => {

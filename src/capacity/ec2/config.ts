@@ -23,6 +23,7 @@
  *   efa              true: EFA interfaces for jobs that ask efa=true, on types that have it (default true)
  */
 import { parseDuration } from '../../jobs/resources.js';
+import { configBlock } from '../block.js';
 
 export type CapacityType = 'spot' | 'on-demand' | 'spot-then-on-demand';
 export type SpotAllocation = 'price-capacity-optimized' | 'capacity-optimized' | 'lowest-price' | 'diversified';
@@ -99,17 +100,12 @@ function subnets(key: string, v: unknown): string[] {
   });
 }
 
-/** Checks and defaults queues[i].ec2; `key` is its path for messages (queues[2].ec2). */
+/**
+ * Checks and defaults queues[i].ec2; `key` is its path for messages (queues[2].ec2). `launch: false`
+ * (a pcluster queue's block, describing its cluster's compute): no launch template or image needed.
+ */
 export function compileEc2Queue(key: string, raw: unknown, o: { launch: boolean } = { launch: true }): Ec2QueueConfig {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${key}: must be a mapping {instance_types, subnets, launch_template | image_id, ...} for a queue with provider ec2`);
-  const q = raw as Record<string, unknown>;
-  const extra = Object.keys(q).filter((k) => !KEYS.includes(k));
-  if (extra.length > 0) throw new Error(`${key}: unknown keys ${extra.join(', ')}`);
-  const str = (k: string): string => {
-    if (q[k] === undefined) return '';
-    if (typeof q[k] !== 'string') throw new Error(`${key}.${k}: '${String(q[k])}' is not text`);
-    return q[k] as string;
-  };
+  const { q, str } = configBlock(key, raw, KEYS, '{instance_types, subnets, launch_template | image_id, ...} for a queue with provider ec2');
   const launchTemplate = str('launch_template');
   const imageId = str('image_id');
   if (o.launch && launchTemplate === '' && imageId === '') throw new Error(`${key}: needs launch_template (a template whose user data starts fleetq agent) or image_id (with user_data)`);

@@ -19,6 +19,7 @@
  */
 import { existsSync } from 'node:fs';
 import { parseDuration } from '../../jobs/resources.js';
+import { configBlock } from '../block.js';
 
 export interface PclusterQueueConfig {
   url: string;
@@ -49,15 +50,9 @@ function durationMs(key: string, v: unknown, def: number): number {
 
 /** Checks and defaults queues[i].pcluster; `key` is its path for messages (queues[2].pcluster). */
 export function compilePclusterQueue(key: string, raw: unknown, queueName: string): PclusterQueueConfig {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${key}: must be a mapping {url, auth, jwt_key | token, partition, ...} for a queue with provider pcluster`);
-  const q = raw as Record<string, unknown>;
-  const extra = Object.keys(q).filter((k) => !KEYS.includes(k));
-  if (extra.length > 0) throw new Error(`${key}: unknown keys ${extra.join(', ')}`);
-  const str = (k: string): string => {
-    if (q[k] === undefined) return '';
-    if (typeof q[k] !== 'string') throw new Error(`${key}.${k}: '${String(q[k])}' is not text`);
-    return (q[k] as string).trim();
-  };
+  const block = configBlock(key, raw, KEYS, '{url, auth, jwt_key | token, partition, ...} for a queue with provider pcluster');
+  const q = block.q;
+  const str = (k: string): string => block.str(k).trim();
   const url = str('url');
   if (url === '') throw new Error(`${key}.url: slurmrestd's address is required (http://HEAD:6820 or unix:/path/to/socket)`);
   if (!/^https?:\/\/[^\s/]+\/?$/.test(url) && !/^unix:\/\S+$/.test(url)) throw new Error(`${key}.url: '${url}' is not http(s)://HOST:PORT or unix:/absolute/path`);
