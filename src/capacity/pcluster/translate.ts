@@ -11,8 +11,10 @@
  *   place=scatter|vscatter          one chunk per node: nodes N, M tasks per node, --spread-job
  *   place=pack                      all chunks on one node: nodes 1
  *   place=…:excl|exclhost           --exclusive
- *   efa=true, instance_type=T       node features (ParallelCluster tags its nodes with the instance
- *                                   type and `efa`): constraints efa&T
+ *   efa=true, instance_type=T       node features: constraints efa&T (ParallelCluster's cookbook,
+ *                                   pcluster_slurm_config_generator.py, gives a node the features
+ *                                   static|dynamic, its instance type when its compute resource has
+ *                                   one, the compute resource's name, efa, gpu)
  *   walltime                        time limit, in minutes, rounded up
  *   -J X-Y:Z%max                    --array=X-Y:Z%max; ^array_index^ in paths becomes %a
  *   -W depend=afterok:ID…           --dependency on those jobs' Slurm ids (same head only)
