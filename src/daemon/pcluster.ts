@@ -40,11 +40,16 @@ interface Head {
   /** Why the head is unreachable ('' when it answers). */
   down: string;
   timer: NodeJS.Timeout | undefined;
-  /** A pass is running; `again` asks for one more after it. */
+  /** A pass is running; `wantFull` / `wantForward` ask for one more after it. */
   busy: Promise<void> | undefined;
-  again: boolean;
+  wantFull: boolean;
+  wantForward: boolean;
   /** Whether the first listing after start has been taken (nothing is forwarded before it). */
   listed: boolean;
+  /** Unix seconds of the last listing (less one: Slurm's times are whole seconds); 0 = list in full. */
+  since: number;
+  /** When the last full listing was taken (ms): one at least every FULL_LIST_MS. */
+  fullAt: number;
 }
 
 /** `slurm:CLUSTER:ID` → ID. */
@@ -54,6 +59,11 @@ export function slurmIdOf(job: Pick<JobRecord, 'external_id'>): number | undefin
 }
 
 const ENDED_KINDS = new Set(['deleted', 'deleting']);
+/**
+ * A listing in full at least this often, though Slurm says nothing changed (a job it forgot after
+ * MinJobAge is found this way).
+ */
+const FULL_LIST_MS = 60_000;
 /** Submissions to one head in flight at once. */
 const FORWARD_IN_FLIGHT = 8;
 
@@ -63,16 +73,16 @@ export class PclusterCapacity implements RemoteJobs {
 
   constructor(private readonly d: PclusterDeps) {
     for (const [queue, cfg] of d.queues) {
-      this.heads.set(queue, { queue, cfg, rest: new SlurmRest(cfg), down: '', timer: undefined, busy: undefined, again: false, listed: false });
+      this.heads.set(queue, { queue, cfg, rest: new SlurmRest(cfg), down: '', timer: undefined, busy: undefined, wantFull: false, wantForward: false, listed: false, since: 0, fullAt: 0 });
     }
   }
 
   /** Starts polling each head; the first pass re-attaches to what Slurm already runs. */
   start(): void {
     for (const h of this.heads.values()) {
-      h.timer = setInterval(() => this.kick(h.queue), h.cfg.poll_interval_ms);
+      h.timer = setInterval(() => this.kick(h.queue, true), h.cfg.poll_interval_ms);
       h.timer.unref();
-      this.kick(h.queue);
+      this.kick(h.queue, true);
     }
     this.d.jobs.on('change', ({ event, job }) => {
       const h = this.heads.get(job.queue);
@@ -191,14 +201,24 @@ export class PclusterCapacity implements RemoteJobs {
 
   // --- The poll: list, re-attach, mirror, forward ---
 
-  /** Asks for a pass over the queue's head soon; passes do not overlap. */
-  kick(queue: string): void {
+  /**
+   * Asks for a pass over the queue's head soon: `full` (the poll) reads Slurm's jobs back and
+   * forwards; otherwise (a job became ready) only what is ready is forwarded, without reading the
+   * whole list again. Passes do not overlap, so no job is submitted twice.
+   */
+  kick(queue: string, full = false): void {
     const h = this.heads.get(queue);
     if (!h || this.stopped) return;
-    if (h.busy) { h.again = true; return; }
+    if (full) h.wantFull = true; else h.wantForward = true;
+    if (h.busy) return;
     h.busy = (async () => {
       try {
-        do { h.again = false; await this.pass(h); } while (h.again && !this.stopped);
+        while ((h.wantFull || h.wantForward) && !this.stopped) {
+          const whole = h.wantFull || !h.listed;
+          h.wantFull = false;
+          h.wantForward = false;
+          if (whole) await this.pass(h); else await this.forwardReady(h);
+        }
       } catch (e) {
         this.d.log.error({ queue, err: (e as Error).stack }, 'ParallelCluster pass failed');
       } finally { h.busy = undefined; }
@@ -219,16 +239,23 @@ export class PclusterCapacity implements RemoteJobs {
   private admin(h: Head): string { return h.cfg.user_name || 'root'; }
 
   private async pass(h: Head): Promise<void> {
-    let listed: SlurmJobInfo[];
+    let listed: SlurmJobInfo[] | 'unchanged';
+    const asked = Math.floor(Date.now() / 1000) - 1;
+    const full = h.since === 0 || Date.now() - h.fullAt > FULL_LIST_MS;
     try {
-      listed = await h.rest.jobs(this.admin(h));
+      listed = await h.rest.jobs(this.admin(h), full ? 0 : h.since);
       this.markUp(h);
+      h.since = asked;
+      if (full) h.fullAt = Date.now();
     } catch (e) {
+      h.since = 0; // the first answer after this is a full listing
       this.markDown(h, e instanceof SlurmRefused ? `slurmrestd refused: ${e.message}` : (e as Error).message);
       await this.commentWaiting(h);
       return;
     }
     h.listed = true;
+    // Nothing changed in Slurm since the last listing: only what became ready here goes there.
+    if (listed === 'unchanged') { await this.forwardReady(h); return; }
     const byTag = new Map<string, SlurmJobInfo[]>();
     for (const i of listed) {
       const id = idOfTag(i.comment);
@@ -257,6 +284,18 @@ export class PclusterCapacity implements RemoteJobs {
       if (sid === undefined) { ready.push(current); continue; }
       await this.follow(h, current, sid, seen);
     }
+    await this.forwardAll(h, ready);
+  }
+
+  /** Forwards the queue's jobs that are ready and not in Slurm yet (after the first listing). */
+  private async forwardReady(h: Head): Promise<void> {
+    if (h.down || !h.listed) return;
+    const ready = [...this.d.jobs.inStates('JOB_STATE_QUEUED', 'JOB_STATE_HELD')]
+      .filter((j) => j.queue === h.queue && !j.array_id && slurmIdOf(j) === undefined).sort((a, b) => a.seq - b.seq);
+    await this.forwardAll(h, ready);
+  }
+
+  private async forwardAll(h: Head, ready: readonly JobRecord[]): Promise<void> {
     // Submissions, FORWARD_IN_FLIGHT at a time (slurmrestd serves calls in parallel). A job whose
     // dependency was forwarded in the same batch goes at the next pass, with that job's Slurm id.
     let next = 0;
@@ -268,7 +307,7 @@ export class PclusterCapacity implements RemoteJobs {
         if (r === 'forwarded') forwarded++; else if (r === 'waits') waiting++;
       }
     }));
-    if (forwarded > 0 && waiting > 0) h.again = true;
+    if (forwarded > 0 && waiting > 0) h.wantForward = true;
   }
 
   /** Mirrors a forwarded job (or array) from what Slurm listed. */

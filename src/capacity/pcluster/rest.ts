@@ -151,8 +151,19 @@ export class SlurmRest {
     return { job_id: id, warnings };
   }
 
-  /** Every job slurmrestd lists (pending, running, and the recently ended Slurm still keeps). */
-  async jobs(user: string): Promise<SlurmJobInfo[]> {
+  /**
+   * Every job slurmrestd lists (pending, running, and the recently ended Slurm still keeps); with
+   * `since` (unix seconds), 'unchanged' when no job changed since then (Slurm answers 304 and sends
+   * nothing; when one did, it sends them all).
+   */
+  async jobs(user: string, since = 0): Promise<SlurmJobInfo[] | 'unchanged'> {
+    if (since > 0) {
+      const r = await this.call('GET', `${this.base}/jobs?update_time=${since}`, user);
+      if (r.status === 304) return 'unchanged';
+      const errors = ((r.json.errors as SlurmError[] | undefined) ?? []).filter((e) => errno(e) !== 0);
+      if (r.status >= 300 || errors.length > 0) throw new SlurmRefused(r.status, errors, 'listing Slurm jobs');
+      return (r.json.jobs as SlurmJobInfo[] | undefined) ?? [];
+    }
     const j = await this.ok('GET', `${this.base}/jobs`, user, 'listing Slurm jobs');
     return (j.jobs as SlurmJobInfo[] | undefined) ?? [];
   }
