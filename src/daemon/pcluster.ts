@@ -46,10 +46,27 @@ interface Head {
   wantForward: boolean;
   /** Whether the first listing after start has been taken (nothing is forwarded before it). */
   listed: boolean;
+  /** The job list of its slurmrestd, shared with the other queues it serves. */
+  listing: Listing;
+  /** The number of the last list of `listing` this queue has gone through. */
+  seen: number;
+}
+
+/**
+ * One slurmrestd's job list, shared by the queues it serves (a ParallelCluster head has several):
+ * one listing a poll, not one a queue.
+ */
+interface Listing {
   /** Unix seconds of the last listing (less one: Slurm's times are whole seconds); 0 = list in full. */
   since: number;
   /** When the last full listing was taken (ms): one at least every FULL_LIST_MS. */
   fullAt: number;
+  /** When the last answer came (ms): a queue polling within half its interval takes that one. */
+  at: number;
+  /** The newest list Slurm sent, and its number: a queue that has not gone through it gets it. */
+  n: number;
+  jobs: SlurmJobInfo[];
+  asking: Promise<void> | undefined;
 }
 
 /** `slurm:CLUSTER:ID` → ID. */
@@ -72,8 +89,12 @@ export class PclusterCapacity implements RemoteJobs {
   private stopped = false;
 
   constructor(private readonly d: PclusterDeps) {
+    const listings = new Map<string, Listing>();
     for (const [queue, cfg] of d.queues) {
-      this.heads.set(queue, { queue, cfg, rest: new SlurmRest(cfg), down: '', timer: undefined, busy: undefined, wantFull: false, wantForward: false, listed: false, since: 0, fullAt: 0 });
+      const key = JSON.stringify([cfg.url, cfg.auth, cfg.jwt_key, cfg.token, cfg.user_name, cfg.api_version]);
+      const listing = listings.get(key) ?? { since: 0, fullAt: 0, at: 0, n: 0, jobs: [], asking: undefined };
+      listings.set(key, listing);
+      this.heads.set(queue, { queue, cfg, rest: new SlurmRest(cfg), down: '', timer: undefined, busy: undefined, wantFull: false, wantForward: false, listed: false, listing, seen: 0 });
     }
   }
 
@@ -238,17 +259,40 @@ export class PclusterCapacity implements RemoteJobs {
   /** The user listings and pings are made as: the fixed token's, else Slurm's own. */
   private admin(h: Head): string { return h.cfg.user_name || 'root'; }
 
+  /**
+   * Slurm's jobs for a queue's pass: the list of its slurmrestd, asked for at most once per half a
+   * poll interval whichever queue asks; 'unchanged' when this queue has gone through the newest.
+   */
+  private async list(h: Head): Promise<SlurmJobInfo[] | 'unchanged'> {
+    const l = h.listing;
+    if (Date.now() - l.at >= h.cfg.poll_interval_ms / 2) {
+      l.asking ??= (async () => {
+        const asked = Math.floor(Date.now() / 1000) - 1;
+        const full = l.since === 0 || Date.now() - l.fullAt > FULL_LIST_MS;
+        try {
+          const r = await h.rest.jobs(this.admin(h), full ? 0 : l.since);
+          l.since = asked;
+          if (full) l.fullAt = Date.now();
+          if (r !== 'unchanged') { l.n++; l.jobs = r; }
+          l.at = Date.now();
+        } catch (e) {
+          l.since = 0; // the first answer after this is a full listing
+          throw e;
+        } finally { l.asking = undefined; }
+      })();
+      await l.asking;
+    }
+    if (h.seen === l.n) return 'unchanged';
+    h.seen = l.n;
+    return l.jobs;
+  }
+
   private async pass(h: Head): Promise<void> {
     let listed: SlurmJobInfo[] | 'unchanged';
-    const asked = Math.floor(Date.now() / 1000) - 1;
-    const full = h.since === 0 || Date.now() - h.fullAt > FULL_LIST_MS;
     try {
-      listed = await h.rest.jobs(this.admin(h), full ? 0 : h.since);
+      listed = await this.list(h);
       this.markUp(h);
-      h.since = asked;
-      if (full) h.fullAt = Date.now();
     } catch (e) {
-      h.since = 0; // the first answer after this is a full listing
       this.markDown(h, e instanceof SlurmRefused ? `slurmrestd refused: ${e.message}` : (e as Error).message);
       await this.commentWaiting(h);
       return;
