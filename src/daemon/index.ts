@@ -269,11 +269,14 @@ export class Daemon {
       registered: (r) => {
         const t = this.graceTimers.get(r.node);
         if (t) { clearTimeout(t); this.graceTimers.delete(r.node); }
+        // The jobs its list can speak of: those running there now. One the scheduler starts there
+        // while the registration is being handled is launched on this new connection, after it.
+        const before = new Set([...this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')].filter((j) => j.alloc[0]?.node === r.node).map((j) => j.id));
         const queue = this.ec2?.queueOf(r.resources?.instance_id ?? '') ?? '';
         // An EC2 instance's network layers come from DescribeInstanceTopology, when its agent has none.
         const layers = queue && this.ec2 && !(r.resources?.network_nodes ?? []).some((x) => x) ? this.ec2.networkNodes(r.resources?.instance_id ?? '') : Promise.resolve([]);
         void layers.then((nn) => this.nodes.upsert({ name: r.node, provider: queue ? 'ec2' : 'local', queue, host: r.host, arch: r.resources?.arch ?? 'linux', ncpus: r.resources?.ncpus ?? 0, mem_bytes: r.resources?.mem_bytes ?? 0, ngpus: r.resources?.ngpus ?? 0, up: true, topology: topologyOf(nn.length > 0 ? { ...r.resources, network_nodes: nn } : r.resources) }))
-          .then(() => this.reconcile(r.node, r.running.map((x) => x.job_id), r.ended.map((x) => x.job_id)))
+          .then(() => this.reconcile(r.node, r.running.map((x) => x.job_id), r.ended.map((x) => x.job_id), before))
           .then(() => this.loop.trigger(), (e: Error) => this.log.error({ err: e.message }, 'registering node failed'));
       },
       disconnected: (node, why) => {
@@ -316,14 +319,16 @@ export class Daemon {
   }
 
   /**
-   * An agent registered with the jobs it runs and those that ended while it was away. Active jobs on
-   * its node that it does not know are lost; jobs it runs that are not running there any more (the
+   * An agent registered with the jobs it runs and those that ended while it was away. Jobs that were
+   * active on its node when it registered (`before`) and that it does not know are lost (one started
+   * there since is launched on the new connection: a daemon restarted under load once ran a job on
+   * two nodes at once by counting it lost); jobs it runs that are not running there any more (the
    * node was down long enough for them to be requeued, or they were deleted meanwhile) are killed,
    * so a job never runs in two places.
    */
-  private async reconcile(node: string, running: string[], ended: string[]): Promise<void> {
+  private async reconcile(node: string, running: string[], ended: string[], before: ReadonlySet<string>): Promise<void> {
     const known = new Set([...running, ...ended]);
-    const lost = [...this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')].filter((j) => j.alloc[0]?.node === node && !known.has(j.id));
+    const lost = [...this.jobs.inStates('JOB_STATE_RUNNING', 'JOB_STATE_EXITING')].filter((j) => j.alloc[0]?.node === node && before.has(j.id) && !known.has(j.id));
     for (const j of lost) await this.jobs.lost(j, `its node ${node} no longer runs it`);
     for (const id of running) {
       let job: JobRecord | undefined;
