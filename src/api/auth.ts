@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { AuthConfig } from '../config/index.js';
 import type { JobRecord } from '../jobs/model.js';
 import { FleetqError } from '../util/errors.js';
-import { MUNGE_HEADER, MungeError, MungeVerifier } from '../auth/munge.js';
+import { MUNGE_HEADER, MungeError, MungeVerifier, listening } from '../auth/munge.js';
 import { JwtError, parseServices, verifyHs256 } from '../auth/jwt.js';
 import { accountByUid } from '../util/passwd.js';
 
@@ -41,7 +41,8 @@ export class Authenticator {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(private readonly cfg: AuthConfig) {
-    this.munge = cfg.munge === 'on' || (cfg.munge === 'auto' && existsSync(cfg.munge_socket));
+    // 'auto': munged listens on its socket (a socket file left by a munged that stopped is not one).
+    this.munge = cfg.munge === 'on' || (cfg.munge === 'auto' && existsSync(cfg.munge_socket) && listening(cfg.munge_socket));
     this.verifier = this.munge ? new MungeVerifier(cfg.munge_socket) : undefined;
     this.jwtKey = cfg.jwt_key === '' ? undefined : readFileSync(cfg.jwt_key);
     this.services = parseServices(cfg.services);
