@@ -44,11 +44,9 @@ interface Head {
   busy: Promise<void> | undefined;
   wantFull: boolean;
   wantForward: boolean;
-  /** Whether the first listing after start has been taken (nothing is forwarded before it). */
-  listed: boolean;
   /** The job list of its slurmrestd, shared with the other queues it serves. */
   listing: Listing;
-  /** The number of the last list of `listing` this queue has gone through. */
+  /** The number of the last list of `listing` this queue has gone through (0: none yet, so nothing is forwarded). */
   seen: number;
 }
 
@@ -94,7 +92,7 @@ export class PclusterCapacity implements RemoteJobs {
       const key = JSON.stringify([cfg.url, cfg.auth, cfg.jwt_key, cfg.token, cfg.user_name, cfg.api_version]);
       const listing = listings.get(key) ?? { since: 0, fullAt: 0, at: 0, n: 0, jobs: [], asking: undefined };
       listings.set(key, listing);
-      this.heads.set(queue, { queue, cfg, rest: new SlurmRest(cfg), down: '', timer: undefined, busy: undefined, wantFull: false, wantForward: false, listed: false, listing, seen: 0 });
+      this.heads.set(queue, { queue, cfg, rest: new SlurmRest(cfg), down: '', timer: undefined, busy: undefined, wantFull: false, wantForward: false, listing, seen: 0 });
     }
   }
 
@@ -196,14 +194,17 @@ export class PclusterCapacity implements RemoteJobs {
     });
   }
 
-  /** A running job's signal: SIGTERM and SIGKILL cancel it in Slurm (qdel), others are sent to it. */
+  /**
+   * A running job's signal. SIGTERM and SIGKILL are qdel's: the job's `deleting` change that follows
+   * cancels it in Slurm (start()'s listener, once); other signals are sent to it there.
+   */
   kill(job: JobRecord, signal: string): boolean {
     const h = this.heads.get(job.queue);
     const id = slurmIdOf(job);
     if (!h || id === undefined || h.down) return false;
-    const cancel = signal === 'SIGTERM' || signal === 'SIGKILL';
-    h.rest.cancel(job.spec.user, id, cancel ? '' : signal).then(
-      () => this.d.log.info({ job: job.id, slurm: id, signal }, cancel ? 'Slurm job cancelled' : 'Slurm job signalled'),
+    if (signal === 'SIGTERM' || signal === 'SIGKILL') return true;
+    h.rest.cancel(job.spec.user, id, signal).then(
+      () => this.d.log.info({ job: job.id, slurm: id, signal }, 'Slurm job signalled'),
       (e: Error) => this.d.log.warn({ job: job.id, slurm: id, err: e.message }, 'signalling the Slurm job failed'),
     );
     return true;
@@ -235,7 +236,7 @@ export class PclusterCapacity implements RemoteJobs {
     h.busy = (async () => {
       try {
         while ((h.wantFull || h.wantForward) && !this.stopped) {
-          const whole = h.wantFull || !h.listed;
+          const whole = h.wantFull || h.seen === 0;
           h.wantFull = false;
           h.wantForward = false;
           if (whole) await this.pass(h); else await this.forwardReady(h);
@@ -297,7 +298,6 @@ export class PclusterCapacity implements RemoteJobs {
       await this.commentWaiting(h);
       return;
     }
-    h.listed = true;
     // Nothing changed in Slurm since the last listing: only what became ready here goes there.
     if (listed === 'unchanged') { await this.forwardReady(h); return; }
     const byTag = new Map<string, SlurmJobInfo[]>();
@@ -333,7 +333,7 @@ export class PclusterCapacity implements RemoteJobs {
 
   /** Forwards the queue's jobs that are ready and not in Slurm yet (after the first listing). */
   private async forwardReady(h: Head): Promise<void> {
-    if (h.down || !h.listed) return;
+    if (h.down || h.seen === 0) return;
     const ready = [...this.d.jobs.inStates('JOB_STATE_QUEUED', 'JOB_STATE_HELD')]
       .filter((j) => j.queue === h.queue && !j.array_id && slurmIdOf(j) === undefined).sort((a, b) => a.seq - b.seq);
     await this.forwardAll(h, ready);
@@ -483,7 +483,7 @@ export class PclusterCapacity implements RemoteJobs {
 
   /** Submits a job that is ready (queued; or held only for dependencies Slurm can wait for). */
   private async forward(h: Head, job: JobRecord): Promise<'forwarded' | 'waits' | 'not'> {
-    if (h.down || !h.listed || this.stopped) return 'not';
+    if (h.down || h.seen === 0 || this.stopped) return 'not';
     const ready = job.state === 'JOB_STATE_QUEUED' || (job.state === 'JOB_STATE_HELD' && job.hold_types === 's');
     if (!ready) return 'not';
     const ctx = this.context(h, job);

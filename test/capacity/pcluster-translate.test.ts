@@ -7,6 +7,9 @@ import { toSlurm, untranslatable, mirrorOf, exitStatusOf, expandHostlist, slurmP
 import { compilePclusterQueue } from '../../src/capacity/pcluster/config.js';
 import { signToken } from '../../src/capacity/pcluster/rest.js';
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../helpers/daemon.js';
 
 function spec(p: Partial<JobSpec__Output> = {}): JobSpec__Output {
   return {
@@ -149,4 +152,21 @@ test('the pcluster block: errors name the key', (t) => {
   t.throws(() => compilePclusterQueue(k, { url: 'http://h:6820', token: 'a.b.c', user_name: 'u', bogus: 1 }, 'pc'), { message: /unknown keys bogus/ });
   const c = compilePclusterQueue(k, { url: 'unix:/run/slurmrestd.sock', auth: 'local', poll_interval: '2s' }, 'pc');
   t.like(c, { auth: 'local', partition: 'pc', cluster: 'pc', poll_interval_ms: 2000, api_version: 'v0.0.38' });
+});
+
+test('every field a translation sets is one slurmrestd v0.0.38 takes, of its type (its spec, as the test Slurm serves it)', (t) => {
+  // slurmrestd 22.05 answers an unknown key with HTTP 200 and an error: the spec is the contract.
+  const spec = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'slurm', 'openapi-v0.0.38.json'), 'utf8')) as { components: { schemas: Record<string, { properties: Record<string, { type: string }> }> } };
+  const props = spec.components.schemas['v0.0.38_job_properties']?.properties ?? {};
+  const rich = job({
+    resource_list: 'select=2:ncpus=4:mpiprocs=2:mem=8gb:ngpus=2:efa=true:instance_type=p4d.24xlarge,walltime=01:00:00,place=scatter:excl',
+    array_indices: '1-4', max_run_subjobs: 2, account: 'proj', priority: -5, mail_points: 'abe', mail_users: 'a@b', error_path: 'err/',
+  });
+  const { job: d } = toSlurm(rich, { partition: 'compute', depends: [{ type: 'afterok', slurmIds: [3] }] });
+  const typeOf = (v: unknown): string => (Array.isArray(v) ? 'array' : typeof v === 'number' ? 'integer' : typeof v === 'object' ? 'object' : typeof v);
+  t.true(Object.keys(d).length >= 20, `the rich job sets most fields (${Object.keys(d).join(', ')})`);
+  for (const [k, v] of Object.entries(d)) {
+    t.truthy(props[k], `${k}: not a v0.0.38 job property`);
+    t.is(typeOf(v), String(props[k]?.type), `${k}: ${typeOf(v)} where the spec says ${props[k]?.type}`);
+  }
 });

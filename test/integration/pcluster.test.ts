@@ -146,7 +146,7 @@ test.serial('arrays: -J 1-3 is one Slurm array; each subjob gets its index and i
   const tt = await run('qstat', ['-x', '-t', id], { home: d.home });
   t.is(tt.stdout.split('\n').filter((l) => new RegExp(`^${seq}\\[\\d\\]`).test(l) && / X /.test(l)).length, 3, tt.stdout);
   const s = await scontrol(slurmId(f));
-  t.truthy(s.ArrayJobId, 'a Slurm array job');
+  t.is(s.ArrayJobId, slurmId(f), 'one Slurm array job, whose id fleetq keeps on the array');
 });
 
 test.serial('dependencies on jobs of the same head are Slurm dependencies; one that can never be met deletes the job in both', async (t) => {
@@ -166,8 +166,9 @@ test.serial('dependencies on jobs of the same head are Slurm dependencies; one t
   const ej = await eventually(async () => { const j = await job(e); return j.external_id ? j : undefined; }, 20000, 'e forwarded');
   const fe = await finishedJob(d.home, e, 60000);
   t.regex(String(fe.comment), /dependency/);
-  await eventually(async () => ((await scontrol(slurmId(ej))).JobState === 'CANCELLED' ? true : undefined), 20000, 'cancelled in Slurm');
-  t.pass();
+  const cancelled = await eventually(async () => { const s = await scontrol(slurmId(ej)); return s.JobState === 'CANCELLED' ? s : undefined; }, 20000, 'cancelled in Slurm')
+    .catch(async () => scontrol(slurmId(ej)));
+  t.is(cancelled.JobState, 'CANCELLED', 'cancelled in Slurm too');
 });
 
 test.serial('qhold, qalter and qrls act on the job pending in Slurm', async (t) => {

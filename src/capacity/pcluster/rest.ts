@@ -58,8 +58,8 @@ export class SlurmRest {
     this.base = `/slurm/${cfg.api_version}`;
   }
 
-  /** Whether calls can act for `user` (a jwt_key signs for anyone; a fixed token or a socket is one user). */
-  actsAs(user: string): string {
+  /** Whom calls act for: `user` with a jwt_key (it signs for anyone); a fixed token's user otherwise. */
+  private actsAs(user: string): string {
     if (this.key) return user;
     return this.cfg.user_name || user;
   }
@@ -186,10 +186,5 @@ export class SlurmRest {
     // 22.05 adds an entry from _parse_job_list to a job array's successful update (HTTP 200): not a failure.
     const errors = ((r.json.errors as SlurmError[] | undefined) ?? []).filter((e) => errno(e) !== 0 && !(r.status === 200 && e.source === '_parse_job_list'));
     if (r.status >= 300 || errors.length > 0) throw new SlurmRefused(r.status, errors, `changing Slurm job ${id}`);
-  }
-
-  /** Whether slurmrestd answers and reaches slurmctld (its ping). */
-  async ping(user: string): Promise<void> {
-    await this.ok('GET', `${this.base}/ping`, user, 'pinging slurmctld');
   }
 }

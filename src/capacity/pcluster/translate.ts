@@ -63,8 +63,6 @@ const MIB = 1024 * 1024;
 
 /** Chunk resources with a Slurm translation; other requests are refused at submit. */
 const CHUNK_OTHER = new Set(['efa', 'instance_type']);
-/** Job-wide resources that need no translation (they are the chunks' or place's own). */
-const JOB_OTHER_OK = new Set<string>([]);
 
 /** The fleetq tag a job's Slurm comment carries, by which a restarted daemon finds its jobs. */
 export function tagOf(job: Pick<JobRecord, 'id'>): string { return `fleetq:${job.id}`; }
@@ -99,9 +97,9 @@ export function untranslatable(chunks: readonly ChunkReq[], other: Readonly<Reco
       if (k === 'efa' && v !== 'true' && v !== 'false') return `Resource_List.efa: '${v}' is not true or false`;
     }
   }
-  for (const k of Object.keys(other)) {
-    if (!JOB_OTHER_OK.has(k)) return `Resource_List.${k}: has no Slurm translation`;
-  }
+  // Job-wide resources besides select, place and walltime (cput, file, software, checkpoint_signal).
+  const unknown = Object.keys(other)[0];
+  if (unknown !== undefined) return `Resource_List.${unknown}: has no Slurm translation`;
   if (spec.priority > 0) return `Priority: ${spec.priority} has no Slurm translation for a user (a raised priority is a negative nice, which only a Slurm operator may set); use 0 or below`;
   return undefined;
 }
